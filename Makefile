@@ -1,0 +1,35 @@
+# The project's commands. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+TOOLS_DIR ?= $(HOME)/.cache/zeebe-backup/tools
+STATICCHECK := $(TOOLS_DIR)/staticcheck-v0.8.2/staticcheck
+export TOOLS_DIR
+
+.PHONY: test deps vet lint build demo bench bench-go
+
+## test: install what the tests need, then vet, lint and run every test (with the race detector)
+test: deps vet lint
+	go test -race -count=1 ./...
+
+deps:
+	@./scripts/install-deps.sh
+
+vet:
+	go vet ./...
+
+lint: deps
+	$(STATICCHECK) ./...
+
+build:
+	go build -o bin/ ./cmd/...
+
+## demo: the main job on a built-in default
+demo: build
+	./scripts/demo.sh
+
+## bench: the archive benchmark against tar | zstd -1 and tar czf, on about 1 GiB of mixed data
+bench: deps build
+	./scripts/bench-archive.sh
+
+## bench-go: the Go benchmarks
+bench-go:
+	go test -run '^$$' -bench . -benchtime 3x ./...

@@ -1,0 +1,227 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+)
+
+func newArchiveCmd(s Streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "archive",
+		Short: "Archive one folder, or extract one archive, exactly as backups do",
+		Long: `The archive engine under backup and restore, for one folder at a time.
+
+Archives are PAX tar streams (zstd, gzip or uncompressed) that keep hard links as links,
+symbolic links as links (never followed), modes, nanosecond modification times and owners.
+They open with plain GNU tar or bsdtar. Extraction refuses anything that could write outside
+its folder, writes files fully allocated, flushes them to disk, and on any error removes what
+it wrote.`,
+	}
+	c.AddCommand(newArchiveCreateCmd(s), newArchiveExtractCmd(s))
+	return c
+}
+
+type archiveCreateOptions struct {
+	compression string
+	level       int
+	json        bool
+	quiet       bool
+}
+
+func newArchiveCreateCmd(s Streams) *cobra.Command {
+	var o archiveCreateOptions
+	c := &cobra.Command{
+		Use:   "create [flags] DIR ARCHIVE",
+		Short: "Archive a folder into ARCHIVE (- for standard output)",
+		Example: `  # Archive a stopped broker's data folder; zstd, from the name
+  zeebe-backup archive create /usr/local/zeebe/data /backups/zeebe-broker-0-data.tar.zst
+
+  # gzip, written in parallel, readable by plain gzip -d and tar
+  zeebe-backup archive create /usr/local/zeebe/data broker-0.tar.gz
+
+  # To standard output, e.g. through ssh
+  zeebe-backup archive create --compression zstd /usr/local/zeebe/data - | ssh backup-host 'cat > b0.tar.zst'`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runArchiveCreate(cmd.Context(), s, o, args[0], args[1])
+		},
+	}
+	c.Flags().StringVar(&o.compression, "compression", "", "zstd, gzip or none (default: from ARCHIVE's name, zstd for -)")
+	c.Flags().IntVar(&o.level, "level", 0, "compression level (zstd 1-22, gzip 1-9; default: the fastest)")
+	c.Flags().BoolVar(&o.json, "json", false, "print the summary, with every entry and its SHA-256, as JSON")
+	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
+	return c
+}
+
+func runArchiveCreate(ctx context.Context, s Streams, o archiveCreateOptions, dir, dest string) error {
+	comp, err := chooseCompression(o.compression, dest)
+	if err != nil {
+		return err
+	}
+	m := newMeter(s, "archiving", o.quiet)
+	opts := archive.WriteOptions{Compression: comp, Level: o.level, Progress: m.update}
+	start := time.Now()
+	var sum *archive.Summary
+	if dest == "-" {
+		sum, err = archive.Write(ctx, s.Out, dir, opts)
+	} else {
+		err = writeFileAtomic(dest, func(w io.Writer) error {
+			var werr error
+			sum, werr = archive.Write(ctx, w, dir, opts)
+			return werr
+		})
+	}
+	m.done()
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return printJSON(s.Out, sum)
+	}
+	if !o.quiet {
+		fmt.Fprintf(s.Err, "archived %s: %d files, %d folders, %d symbolic links, %d hard links, %s in %s (%s/s) -> %s, %s, sha256 %s\n",
+			dir, sum.Files, sum.Dirs, sum.Symlinks, sum.HardLinks, humanBytes(sum.Bytes), time.Since(start).Round(time.Millisecond),
+			humanBytes(int64(float64(sum.Bytes)/time.Since(start).Seconds())), dest, humanBytes(sum.Size), sum.SHA256)
+	}
+	return nil
+}
+
+func chooseCompression(flag, dest string) (archive.Compression, error) {
+	if flag != "" {
+		c, err := archive.ParseCompression(flag)
+		if err != nil {
+			return "", usageError{fmt.Errorf("--compression: %w", err)}
+		}
+		return c, nil
+	}
+	if dest == "-" {
+		return archive.Zstd, nil
+	}
+	c, err := archive.CompressionForName(dest)
+	if err != nil {
+		return "", usageError{fmt.Errorf("%w, or set --compression", err)}
+	}
+	return c, nil
+}
+
+// writeFileAtomic writes a file through a temporary file beside it, synced and renamed into
+// place, so that the final name never holds a partial file.
+func writeFileAtomic(dest string, fill func(io.Writer) error) (err error) {
+	dir := filepath.Dir(dest)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", dest, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := fill(f); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", dest, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", dest, err)
+	}
+	if err := os.Rename(f.Name(), dest); err != nil {
+		return fmt.Errorf("write %s: %w", dest, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+type archiveExtractOptions struct {
+	strip         int
+	noSameOwner   bool
+	externalLinks bool
+	sourceRoot    string
+	json          bool
+	quiet         bool
+}
+
+func newArchiveExtractCmd(s Streams) *cobra.Command {
+	var o archiveExtractOptions
+	c := &cobra.Command{
+		Use:   "extract [flags] ARCHIVE DIR",
+		Short: "Extract ARCHIVE (- for standard input) into DIR, which must be empty or absent",
+		Example: `  # Restore one broker's data folder by hand (the broker must be stopped)
+  zeebe-backup archive extract zeebe-broker-0-data.tar.zst /usr/local/zeebe/data.new
+
+  # An archive made by hand with "tar caf broker-0.tar.gz data/": drop the "data/" folder
+  zeebe-backup archive extract --strip-components 1 broker-0.tar.gz /usr/local/zeebe/data.new`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runArchiveExtract(cmd.Context(), s, o, args[0], args[1])
+		},
+	}
+	c.Flags().IntVar(&o.strip, "strip-components", 0, "drop this many leading folders from every name")
+	c.Flags().BoolVar(&o.noSameOwner, "no-same-owner", false, "as root, do not restore the archived owners")
+	c.Flags().BoolVar(&o.externalLinks, "allow-external-symlinks", false, "accept symbolic links that point outside DIR (created, never followed)")
+	c.Flags().StringVar(&o.sourceRoot, "source-root", "", "the folder the archive was taken from: absolute links below it count as inside")
+	c.Flags().BoolVar(&o.json, "json", false, "print the summary, with every entry and its SHA-256, as JSON")
+	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
+	return c
+}
+
+func runArchiveExtract(ctx context.Context, s Streams, o archiveExtractOptions, src, dir string) error {
+	in := s.In
+	if src != "-" {
+		f, err := os.Open(src)
+		if err != nil {
+			return usageError{fmt.Errorf("open archive: %w", err)}
+		}
+		defer f.Close()
+		in = f
+	}
+	m := newMeter(s, "extracting", o.quiet)
+	start := time.Now()
+	sum, err := archive.Extract(ctx, in, dir, archive.ExtractOptions{
+		StripComponents:       o.strip,
+		NoSameOwner:           o.noSameOwner,
+		SourceRoot:            o.sourceRoot,
+		AllowExternalSymlinks: o.externalLinks,
+		Progress:              m.update,
+	})
+	m.done()
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return printJSON(s.Out, sum)
+	}
+	if !o.quiet {
+		fmt.Fprintf(s.Err, "extracted %s (%s) into %s: %d files, %d folders, %d symbolic links, %d hard links, %s in %s\n",
+			src, sum.Compression, dir, sum.Files, sum.Dirs, sum.Symlinks, sum.HardLinks, humanBytes(sum.Bytes), time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
