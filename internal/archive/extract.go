@@ -41,6 +41,9 @@ type ExtractOptions struct {
 // DefaultMaxFileSize is the largest file an archive entry may claim unless told otherwise.
 const DefaultMaxFileSize = 1 << 40
 
+// allocStep is how far ahead of the data written the space of a file is reserved.
+const allocStep = 64 << 20
+
 // Extract reads an archive (zstd, gzip or plain tar, detected) from r into target, which must be
 // absent or an empty folder. On error, everything it created is removed again.
 func Extract(ctx context.Context, r io.Reader, target string, opts ExtractOptions) (sum *Summary, err error) {
@@ -54,10 +57,11 @@ func Extract(ctx context.Context, r io.Reader, target string, opts ExtractOption
 	if err != nil {
 		return nil, fmt.Errorf("extract into %s: %w", target, err)
 	}
-	createdTarget, err := prepareTarget(absTarget)
+	found, err := prepareTarget(absTarget)
 	if err != nil {
 		return nil, err
 	}
+	createdTarget := found == nil
 	root, err := os.OpenRoot(absTarget)
 	if err != nil {
 		if createdTarget {
@@ -78,7 +82,7 @@ func Extract(ctx context.Context, r io.Reader, target string, opts ExtractOption
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("extract into %s: %w", absTarget, err)
-			x.cleanup(createdTarget)
+			x.cleanup(found)
 		}
 		root.Close()
 	}()
@@ -104,32 +108,33 @@ func Extract(ctx context.Context, r io.Reader, target string, opts ExtractOption
 }
 
 // prepareTarget checks that target is absent or an empty folder, and creates it when absent.
-func prepareTarget(target string) (created bool, err error) {
+// It returns what it found: nil when it created the folder.
+func prepareTarget(target string) (found fs.FileInfo, err error) {
 	fi, err := os.Lstat(target)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.Mkdir(target, 0o700); err != nil {
-			return false, fmt.Errorf("extract: create target folder: %w", err)
+			return nil, fmt.Errorf("extract: create target folder: %w", err)
 		}
-		return true, nil
+		return nil, nil
 	case err != nil:
-		return false, fmt.Errorf("extract: %w", err)
+		return nil, fmt.Errorf("extract: %w", err)
 	case !fi.IsDir():
-		return false, fmt.Errorf("extract into %s: it exists and is not a folder; give an empty or absent folder", target)
+		return nil, fmt.Errorf("extract into %s: it exists and is not a folder; give an empty or absent folder", target)
 	}
 	d, err := os.Open(target)
 	if err != nil {
-		return false, fmt.Errorf("extract: %w", err)
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	defer d.Close()
 	names, err := d.Readdirnames(1)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return false, fmt.Errorf("extract: read %s: %w", target, err)
+		return nil, fmt.Errorf("extract: read %s: %w", target, err)
 	}
 	if len(names) > 0 {
-		return false, fmt.Errorf("extract into %s: the folder is not empty (it holds %q); extraction never merges into existing data, give an empty or absent folder", target, names[0])
+		return nil, fmt.Errorf("extract into %s: the folder is not empty (it holds %q); extraction never merges into existing data, give an empty or absent folder", target, names[0])
 	}
-	return false, nil
+	return fi, nil
 }
 
 type countingReader struct {
@@ -364,14 +369,20 @@ func (x *extractor) file(tr *tar.Reader, name string, hdr *tar.Header) (digest s
 			err = fmt.Errorf("write %s: %w", name, cerr)
 		}
 	}()
-	if err := allocate(f, hdr.Size); err != nil {
-		return "", fmt.Errorf("allocate %d bytes for %s: %w", hdr.Size, name, err)
-	}
 	h := xxhash.New()
-	var n int64
+	var n, allocated int64
 	for n < hdr.Size {
 		if err := x.ctx.Err(); err != nil {
 			return "", err
+		}
+		// Space is reserved a step ahead of the data, never all at once: a header that
+		// claims a huge size must not fill the disk before its data proves it.
+		if n == allocated {
+			step := min(hdr.Size-n, allocStep)
+			if err := allocate(f, n, step); err != nil {
+				return "", fmt.Errorf("allocate %d bytes for %s: %w", hdr.Size, name, err)
+			}
+			allocated += step
 		}
 		k, rerr := tr.Read(x.buf[:min(int64(len(x.buf)), hdr.Size-n)])
 		if k > 0 {
@@ -507,9 +518,10 @@ func boolCmp(a, b bool) int {
 	return 0
 }
 
-// cleanup removes what this extraction created, leaving the target as it was found.
-func (x *extractor) cleanup(createdTarget bool) {
-	if createdTarget {
+// cleanup removes what this extraction created, leaving the target as it was found: absent
+// (found is nil), or empty with its mode and times.
+func (x *extractor) cleanup(found fs.FileInfo) {
+	if found == nil {
 		makeWritable(x.target)
 		os.RemoveAll(x.target)
 		return
@@ -518,6 +530,8 @@ func (x *extractor) cleanup(createdTarget bool) {
 		makeWritable(filepath.Join(x.target, top))
 		x.root.RemoveAll(top)
 	}
+	x.root.Chmod(".", found.Mode()&(fs.ModePerm|fs.ModeSetgid|fs.ModeSetuid|fs.ModeSticky))
+	x.root.Chtimes(".", time.Time{}, found.ModTime())
 }
 
 // makeWritable gives the owner write and search permission on every folder below dir, so that

@@ -10,14 +10,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// allocate reserves size bytes for f, so that the file is never sparse and a full disk shows up
-// now rather than when Zeebe writes into a mapped segment. Filesystems without fallocate are
-// fine: every byte, zeros included, is written anyway.
-func allocate(f *os.File, size int64) error {
-	if size == 0 {
+// allocate reserves the bytes [off, off+n) of f, so that the file is never sparse and a full disk
+// shows up while extracting rather than when Zeebe writes into a mapped segment. Filesystems
+// without fallocate are fine: every byte, zeros included, is written anyway.
+func allocate(f *os.File, off, n int64) error {
+	if n == 0 {
 		return nil
 	}
-	err := unix.Fallocate(int(f.Fd()), 0, 0, size)
+	err := unix.Fallocate(int(f.Fd()), 0, off, n)
 	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS) {
 		return nil
 	}
