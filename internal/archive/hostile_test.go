@@ -129,7 +129,9 @@ func TestHostileArchivesAreRefusedAndLeaveNothing(t *testing.T) {
 		{"char-device", func(s *sandbox) []byte { return tarOf(t, entry{name: "null", typ: tar.TypeChar}) }, archive.ExtractOptions{}, true, "device"},
 		{"block-device", func(s *sandbox) []byte { return tarOf(t, entry{name: "sda", typ: tar.TypeBlock}) }, archive.ExtractOptions{}, true, "device"},
 		{"fifo", func(s *sandbox) []byte { return tarOf(t, entry{name: "pipe", typ: tar.TypeFifo}) }, archive.ExtractOptions{}, true, "named pipe"},
-		{"huge-size", func(s *sandbox) []byte { return tarOf(t, file("ok", "fine"), entry{name: "huge", typ: tar.TypeReg, size: 1 << 50}) }, archive.ExtractOptions{}, true, "huge"},
+		{"huge-size", func(s *sandbox) []byte {
+			return tarOf(t, file("ok", "fine"), entry{name: "huge", typ: tar.TypeReg, size: 1 << 50})
+		}, archive.ExtractOptions{}, true, "huge"},
 		{"replaces-target", func(s *sandbox) []byte { return tarOf(t, file(".", "x")) }, archive.ExtractOptions{}, true, "target folder itself"},
 		{"truncated-in-file", func(s *sandbox) []byte {
 			b := tarOf(t, dir("d/"), file("d/big", strings.Repeat("z", 10000)))
