@@ -1,7 +1,8 @@
-// Command zb-testdata writes test data trees for benchmarks and demos. It is a development
-// tool, not part of zeebe-backup.
+// Command zb-testdata writes test data trees for benchmarks and demos, and compares trees
+// exactly. It is a development tool, not part of zeebe-backup.
 //
 //	zb-testdata mixed [-size 1GiB] [-seed 1] DIR
+//	zb-testdata compare DIR1 DIR2
 package main
 
 import (
@@ -14,9 +15,14 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 )
 
+const usage = "usage: zb-testdata mixed [-size 1GiB] [-seed 1] DIR | zb-testdata compare DIR1 DIR2"
+
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "compare" {
+		os.Exit(compare(os.Args[2], os.Args[3]))
+	}
 	if len(os.Args) < 2 || os.Args[1] != "mixed" {
-		fmt.Fprintln(os.Stderr, "usage: zb-testdata mixed [-size 1GiB] [-seed 1] DIR")
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
 	fl := flag.NewFlagSet("mixed", flag.ExitOnError)
@@ -24,7 +30,7 @@ func main() {
 	seed := fl.Uint64("seed", 1, "random seed; the same seed gives the same bytes")
 	fl.Parse(os.Args[2:])
 	if fl.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: zb-testdata mixed [-size 1GiB] [-seed 1] DIR")
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
 	n, err := parseSize(*size)
@@ -50,4 +56,25 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("-size %q: give a positive number with an optional KiB, MiB or GiB suffix", s)
 	}
 	return v * mult, nil
+}
+
+// compare prints how the tree at b differs from the one at a: contents, types, modes, times,
+// link targets, hard-link groups and owners. It exits 1 when they differ.
+func compare(a, b string) int {
+	sa, err := testtree.Take(a, testtree.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zb-testdata:", err)
+		return 2
+	}
+	sb, err := testtree.Take(b, testtree.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zb-testdata:", err)
+		return 2
+	}
+	if d := testtree.Diff(sa, sb, true); len(d) > 0 {
+		fmt.Println(testtree.DiffString(d))
+		return 1
+	}
+	fmt.Printf("identical: %d paths (contents, modes, times, links, hard-link groups, owners)\n", len(sa))
+	return 0
 }

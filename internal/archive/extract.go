@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -41,8 +42,12 @@ type ExtractOptions struct {
 // DefaultMaxFileSize is the largest file an archive entry may claim unless told otherwise.
 const DefaultMaxFileSize = 1 << 40
 
-// allocStep is how far ahead of the data written the space of a file is reserved.
-const allocStep = 64 << 20
+// allocStep is how far ahead of the data written the space of a file is reserved, and
+// writebackStep how much data is written before it is handed to the disk.
+const (
+	allocStep     = 64 << 20
+	writebackStep = 8 << 20
+)
 
 // Extract reads an archive (zstd, gzip or plain tar, detected) from r into target, which must be
 // absent or an empty folder. On error, everything it created is removed again.
@@ -369,29 +374,64 @@ func (x *extractor) file(tr *tar.Reader, name string, hdr *tar.Header) (digest s
 			err = fmt.Errorf("write %s: %w", name, cerr)
 		}
 	}()
+	digest, err = x.content(tr, f, name, hdr)
+	if err != nil {
+		return "", err
+	}
+	if x.owner {
+		if err := f.Chown(hdr.Uid, hdr.Gid); err != nil {
+			return "", fmt.Errorf("set owner of %s: %w", name, err)
+		}
+	}
+	// After chown, which clears setuid and setgid.
+	if err := f.Chmod(fileMode(hdr)); err != nil {
+		return "", fmt.Errorf("set mode of %s: %w", name, err)
+	}
+	if err := x.root.Chtimes(name, accessTime(hdr), hdr.ModTime); err != nil {
+		return "", fmt.Errorf("set times of %s: %w", name, err)
+	}
+	return digest, nil
+}
+
+// content writes the data of a file entry into f and returns its digest.
+//
+// Space is reserved a step ahead of the data, never all at once, so that a header that claims a
+// huge size cannot fill the disk before its data proves it. Where the reservation worked, runs
+// of zeros (the preallocated tails of journal segments) are not written: the reserved blocks
+// already read as zeros and are allocated, so the file is not sparse. Written data is handed to
+// the disk as it goes, so that the final sync has little left to wait for.
+func (x *extractor) content(tr *tar.Reader, f *os.File, name string, hdr *tar.Header) (string, error) {
 	h := xxhash.New()
-	var n, allocated int64
+	var n, allocated, flushed int64
+	reserved := false
 	for n < hdr.Size {
 		if err := x.ctx.Err(); err != nil {
 			return "", err
 		}
-		// Space is reserved a step ahead of the data, never all at once: a header that
-		// claims a huge size must not fill the disk before its data proves it.
 		if n == allocated {
 			step := min(hdr.Size-n, allocStep)
-			if err := allocate(f, n, step); err != nil {
+			ok, err := allocate(f, n, step)
+			if err != nil {
 				return "", fmt.Errorf("allocate %d bytes for %s: %w", hdr.Size, name, err)
 			}
+			reserved = ok
 			allocated += step
 		}
-		k, rerr := tr.Read(x.buf[:min(int64(len(x.buf)), hdr.Size-n)])
+		k, rerr := tr.Read(x.buf[:min(int64(len(x.buf)), allocated-n)])
 		if k > 0 {
-			h.Write(x.buf[:k])
-			if _, err := f.Write(x.buf[:k]); err != nil {
-				return "", fmt.Errorf("write %s: %w", name, err)
+			b := x.buf[:k]
+			h.Write(b)
+			if !reserved || !isZero(b) {
+				if _, err := f.WriteAt(b, n); err != nil {
+					return "", fmt.Errorf("write %s: %w", name, err)
+				}
 			}
 			n += int64(k)
 			x.done.Bytes += int64(k)
+			if n-flushed >= writebackStep {
+				startWriteback(f, flushed, n-flushed)
+				flushed = n
+			}
 			if x.opts.Progress != nil && k == len(x.buf) {
 				x.opts.Progress(x.done)
 			}
@@ -406,20 +446,15 @@ func (x *extractor) file(tr *tar.Reader, name string, hdr *tar.Header) (digest s
 			return "", fmt.Errorf("archive is truncated or damaged in entry %q: %w", hdr.Name, rerr)
 		}
 	}
-	if x.owner {
-		if err := f.Chown(hdr.Uid, hdr.Gid); err != nil {
-			return "", fmt.Errorf("set owner of %s: %w", name, err)
-		}
-	}
-	// After chown, which clears setuid and setgid.
-	if err := f.Chmod(fileMode(hdr)); err != nil {
-		return "", fmt.Errorf("set mode of %s: %w", name, err)
-	}
-	if err := x.root.Chtimes(name, accessTime(hdr), hdr.ModTime); err != nil {
-		return "", fmt.Errorf("set times of %s: %w", name, err)
+	if n > flushed {
+		startWriteback(f, flushed, n-flushed)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
+
+var zeros = make([]byte, readChunk)
+
+func isZero(b []byte) bool { return bytes.Equal(b, zeros[:len(b)]) }
 
 func accessTime(hdr *tar.Header) time.Time {
 	if hdr.AccessTime.IsZero() {

@@ -132,6 +132,9 @@ func TestHostileArchivesAreRefusedAndLeaveNothing(t *testing.T) {
 		{"huge-size", func(s *sandbox) []byte {
 			return tarOf(t, file("ok", "fine"), entry{name: "huge", typ: tar.TypeReg, size: 1 << 50})
 		}, archive.ExtractOptions{}, true, "huge"},
+		{"claims-more-than-it-holds", func(s *sandbox) []byte {
+			return tarOf(t, entry{name: "claims-10GiB", typ: tar.TypeReg, size: 10 << 30})
+		}, archive.ExtractOptions{}, false, "truncated"},
 		{"replaces-target", func(s *sandbox) []byte { return tarOf(t, file(".", "x")) }, archive.ExtractOptions{}, true, "target folder itself"},
 		{"truncated-in-file", func(s *sandbox) []byte {
 			b := tarOf(t, dir("d/"), file("d/big", strings.Repeat("z", 10000)))

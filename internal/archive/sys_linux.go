@@ -10,21 +10,29 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// allocate reserves the bytes [off, off+n) of f, so that the file is never sparse and a full disk
-// shows up while extracting rather than when Zeebe writes into a mapped segment. Filesystems
-// without fallocate are fine: every byte, zeros included, is written anyway.
-func allocate(f *os.File, off, n int64) error {
+// allocate reserves the bytes [off, off+n) of f and extends the file over them, so that the file
+// is never sparse and a full disk shows up while extracting rather than when Zeebe writes into a
+// mapped segment. It reports whether the filesystem did reserve them: reserved blocks read as
+// zeros. Where it cannot, every byte, zeros included, must be written.
+func allocate(f *os.File, off, n int64) (bool, error) {
 	if n == 0 {
-		return nil
+		return false, nil
 	}
 	err := unix.Fallocate(int(f.Fd()), 0, off, n)
-	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS) {
-		return nil
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EINVAL):
+		return false, nil
+	case errors.Is(err, unix.ENOSPC):
+		return false, fmt.Errorf("not enough free space: %w", err)
 	}
-	if errors.Is(err, unix.ENOSPC) {
-		return fmt.Errorf("not enough free space: %w", err)
-	}
-	return err
+	return false, err
+}
+
+// startWriteback asks the kernel to start writing the range to disk, without waiting for it.
+func startWriteback(f *os.File, off, n int64) {
+	unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
 }
 
 // sync flushes everything written below the target to disk: one syncfs of its filesystem

@@ -1,0 +1,134 @@
+package cli_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/cli"
+	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
+)
+
+// run executes zeebe-backup with args in-process and returns its exit code and output.
+func run(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	root := cli.NewRoot(cli.Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb})
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		errb.WriteString("zeebe-backup: " + err.Error() + "\n")
+	}
+	return cli.ExitCode(err), out.String(), errb.String()
+}
+
+func TestArchiveCreateAndExtractRoundTrip(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "data")
+	if err := testtree.Mixed(src, 2<<20, 5); err != nil {
+		t.Fatal(err)
+	}
+	want, err := testtree.Take(src, testtree.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"b.tar.zst", "b.tar.gz", "b.tar"} {
+		arch := filepath.Join(t.TempDir(), name)
+		code, stdout, stderr := run(t, nil, "archive", "create", "--json", src, arch)
+		if code != cli.ExitOK {
+			t.Fatalf("create %s: exit %d: %s", name, code, stderr)
+		}
+		var sum archive.Summary
+		if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+			t.Fatalf("create --json printed %q: %v", stdout, err)
+		}
+		c, _ := archive.CompressionForName(name)
+		if sum.Compression != c || sum.HardLinks == 0 || len(sum.SHA256) != 64 {
+			t.Errorf("summary %+v: want %s with hard links and a digest", sum, c)
+		}
+		dst := filepath.Join(t.TempDir(), "restored")
+		if code, _, stderr := run(t, nil, "archive", "extract", arch, dst); code != cli.ExitOK {
+			t.Fatalf("extract %s: exit %d: %s", name, code, stderr)
+		} else if !strings.Contains(stderr, "extracted") {
+			t.Errorf("extract said nothing of what it did: %q", stderr)
+		}
+		got, err := testtree.Take(dst, testtree.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := testtree.Diff(want, got, true); len(d) > 0 {
+			t.Fatalf("%s: restored tree differs:\n%s", name, testtree.DiffString(d))
+		}
+		if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(arch), ".*tmp*")); len(tmp) > 0 {
+			t.Errorf("temporary files left beside the archive: %v", tmp)
+		}
+	}
+}
+
+func TestArchiveThroughStandardStreams(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "data")
+	testtree.Build(src, []testtree.Node{{Path: "a/b", Data: []byte("hello")}})
+	code, stdout, stderr := run(t, nil, "archive", "create", "-q", src, "-")
+	if code != cli.ExitOK || stderr != "" {
+		t.Fatalf("create to stdout: exit %d, stderr %q", code, stderr)
+	}
+	dst := filepath.Join(t.TempDir(), "x")
+	if code, _, stderr := run(t, []byte(stdout), "archive", "extract", "-q", "-", dst); code != cli.ExitOK {
+		t.Fatalf("extract from stdin: exit %d: %s", code, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "a", "b")); err != nil || string(b) != "hello" {
+		t.Fatalf("read back %q, %v", b, err)
+	}
+}
+
+func TestUsageErrorsSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args    []string
+		code    int
+		mention string
+	}{
+		{[]string{"archive", "create", dir}, cli.ExitUsage, "accepts 2 arg(s)"},
+		{[]string{"archive", "create", dir, filepath.Join(dir, "x.zip")}, cli.ExitUsage, "end it in .tar.zst, .tar.gz or .tar"},
+		{[]string{"archive", "create", "--compression", "lz4", dir, "-"}, cli.ExitUsage, "--compression"},
+		{[]string{"archive", "create", "--no-such-flag", dir, "-"}, cli.ExitUsage, "unknown flag"},
+		{[]string{"archive", "extract", filepath.Join(dir, "missing.tar.zst"), filepath.Join(dir, "x")}, cli.ExitUsage, "missing.tar.zst"},
+		{[]string{"archive", "create", filepath.Join(dir, "no-such-dir"), "-"}, cli.ExitFailed, "no-such-dir"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, nil, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.mention) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", c.args, code, stderr, c.code, c.mention)
+		}
+	}
+}
+
+func TestUnsafeArchiveExitCode(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "../escape", Typeflag: tar.TypeReg, Size: 1, Mode: 0o644})
+	tw.Write([]byte("x"))
+	tw.Close()
+	code, _, stderr := run(t, buf.Bytes(), "archive", "extract", "-", filepath.Join(t.TempDir(), "x"))
+	if code != cli.ExitUnsafe || !strings.Contains(stderr, "../escape") {
+		t.Fatalf("exit %d, stderr %q: want exit %d naming the entry", code, stderr, cli.ExitUnsafe)
+	}
+}
+
+func TestHelpHasExamplesAndExitCodes(t *testing.T) {
+	_, stdout, _ := run(t, nil, "--help")
+	if !strings.Contains(stdout, "Exit status:") || !strings.Contains(stdout, "130") {
+		t.Errorf("root help lacks the exit codes:\n%s", stdout)
+	}
+	for _, sub := range []string{"create", "extract"} {
+		_, stdout, _ := run(t, nil, "archive", sub, "--help")
+		if !strings.Contains(stdout, "Examples:") {
+			t.Errorf("archive %s --help has no examples:\n%s", sub, stdout)
+		}
+	}
+}
