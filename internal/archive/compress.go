@@ -85,6 +85,10 @@ func detect(head []byte) Compression {
 // --long=27 stay within it; our own archives use a few MiB.
 const maxZstdWindow = 128 << 20
 
+// zstdChunk is the size of the independently compressed pieces of a zstd stream: large enough
+// that the ratio does not suffer, small enough to keep every core busy and memory bounded.
+const zstdChunk = 4 << 20
+
 // compressor wraps w in the compression stage. Closing it flushes the stage but does not close w.
 func compressor(w io.Writer, c Compression, level int) (io.WriteCloser, error) {
 	switch c {
@@ -93,7 +97,13 @@ func compressor(w io.Writer, c Compression, level int) (io.WriteCloser, error) {
 		if level > 0 {
 			lvl = zstd.EncoderLevelFromZstd(level)
 		}
-		return zstd.NewWriter(w, zstd.WithEncoderLevel(lvl), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
+		// EncodeAll is safe for concurrent use: each call takes an encoder of its own.
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(lvl), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
+		if err != nil {
+			return nil, err
+		}
+		encode := func(dst, src []byte) []byte { return enc.EncodeAll(src, dst) }
+		return newParallelWriter(w, runtime.GOMAXPROCS(0), zstdChunk, encode), nil
 	case Gzip:
 		if level == 0 {
 			level = pgzip.BestSpeed
