@@ -87,7 +87,7 @@ const maxZstdWindow = 128 << 20
 
 // zstdChunk is the size of the independently compressed pieces of a zstd stream: large enough
 // that the ratio does not suffer, small enough to keep every core busy and memory bounded.
-const zstdChunk = 4 << 20
+const zstdChunk = 2 << 20
 
 // compressor wraps w in the compression stage. Closing it flushes the stage but does not close w.
 func compressor(w io.Writer, c Compression, level int) (io.WriteCloser, error) {
