@@ -31,10 +31,9 @@ it wrote.`,
 }
 
 type archiveCreateOptions struct {
+	output
 	compression string
 	level       int
-	json        bool
-	quiet       bool
 }
 
 func newArchiveCreateCmd(s Streams) *cobra.Command {
@@ -57,8 +56,7 @@ func newArchiveCreateCmd(s Streams) *cobra.Command {
 	}
 	c.Flags().StringVar(&o.compression, "compression", "", "zstd, gzip or none (default: from ARCHIVE's name, zstd for -)")
 	c.Flags().IntVar(&o.level, "level", 0, "compression level (zstd 1-22, gzip 1-9; default: the fastest)")
-	c.Flags().BoolVar(&o.json, "json", false, "print the summary, with every entry and its SHA-256, as JSON")
-	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
+	o.output.register(c, "print the summary, with every entry and its digest, as JSON")
 	return c
 }
 
@@ -155,12 +153,11 @@ func syncDir(dir string) error {
 }
 
 type archiveExtractOptions struct {
+	output
 	strip         int
 	noSameOwner   bool
 	externalLinks bool
 	sourceRoot    string
-	json          bool
-	quiet         bool
 }
 
 func newArchiveExtractCmd(s Streams) *cobra.Command {
@@ -182,8 +179,7 @@ func newArchiveExtractCmd(s Streams) *cobra.Command {
 	c.Flags().BoolVar(&o.noSameOwner, "no-same-owner", false, "as root, do not restore the archived owners")
 	c.Flags().BoolVar(&o.externalLinks, "allow-external-symlinks", false, "accept symbolic links that point outside DIR (created, never followed)")
 	c.Flags().StringVar(&o.sourceRoot, "source-root", "", "the folder the archive was taken from: absolute links below it count as inside")
-	c.Flags().BoolVar(&o.json, "json", false, "print the summary, with every entry and its SHA-256, as JSON")
-	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
+	o.output.register(c, "print the summary, with every entry and its digest, as JSON")
 	return c
 }
 
@@ -218,6 +214,17 @@ func runArchiveExtract(ctx context.Context, s Streams, o archiveExtractOptions, 
 			src, sum.Compression, dir, sum.Files, sum.Dirs, sum.Symlinks, sum.HardLinks, humanBytes(sum.Bytes), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// output holds the flags every command has for what it prints.
+type output struct {
+	json  bool
+	quiet bool
+}
+
+func (o *output) register(c *cobra.Command, jsonHelp string) {
+	c.Flags().BoolVar(&o.json, "json", false, jsonHelp)
+	c.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress on standard error")
 }
 
 func printJSON(w io.Writer, v any) error {
