@@ -14,10 +14,10 @@ import (
 )
 
 // benchTree builds the mixed data set once per benchmark; its size comes from ZB_BENCH_SIZE
-// (bytes, default 256 MiB). scripts/bench-archive.sh runs the 1 GiB comparison with tar.
+// (bytes, default 1 GiB). scripts/bench-archive.sh runs the 1 GiB comparison with tar.
 func benchTree(b *testing.B) (string, int64) {
 	b.Helper()
-	size := int64(256 << 20)
+	size := int64(1 << 30)
 	if v := os.Getenv("ZB_BENCH_SIZE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
