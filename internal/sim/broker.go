@@ -1,0 +1,353 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/sim/gateway"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// Options configure one simulated broker.
+type Options struct {
+	Config  *config.Broker
+	DataDir string // absolute
+	// RuntimeDir, when set, holds runtime/<P> instead of <partition>/runtime (8.2+ option).
+	RuntimeDir string
+	Version    zeebe.Version
+	Workload   Workload
+	// RecordsPerSecond per partition, written in entries of BatchSize records.
+	RecordsPerSecond float64
+	BatchSize        int
+	StateSize        int           // filler bytes of the state table file
+	StartupDelay     time.Duration // from recovered to ready
+	FlushInterval    time.Duration
+	PositionsFile    string
+	Log              io.Writer
+}
+
+// Broker is one simulated Zeebe broker.
+type Broker struct {
+	cfg       *config.Broker
+	opts      Options
+	layout    zeebe.Layout
+	version   zeebe.Version
+	work      Workload
+	stateSize int
+	parts     []*partition
+	ready     atomic.Bool
+	started   atomic.Bool
+	logMu     sync.Mutex
+}
+
+// New checks the options and prepares a broker; Run starts it.
+func New(opts Options) (*Broker, error) {
+	l, err := zeebe.LayoutOf(opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2
+	}
+	if opts.RecordsPerSecond <= 0 {
+		return nil, fmt.Errorf("zeebe.sim.recordsPerSecond must be positive, not %v", opts.RecordsPerSecond)
+	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = 100 * time.Millisecond
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	return &Broker{cfg: opts.Config, opts: opts, layout: l, version: opts.Version, work: opts.Workload, stateSize: opts.StateSize}, nil
+}
+
+func (b *Broker) logf(format string, args ...any) {
+	b.logMu.Lock()
+	defer b.logMu.Unlock()
+	fmt.Fprintf(b.opts.Log, "%s [Broker-%d] %s\n", time.Now().UTC().Format("2006-01-02 15:04:05.000"), b.cfg.NodeID, fmt.Sprintf(format, args...))
+}
+
+// Run recovers the data folder, serves the endpoints and writes the workload until ctx ends,
+// then shuts down as Zeebe does and returns nil. A refusal to start is returned at once and
+// wraps ErrRefused.
+func (b *Broker) Run(ctx context.Context) error {
+	b.logf("Starting broker %d (zeebe-sim %s, a test instrument, not Zeebe) on data folder %s", b.cfg.NodeID, b.version, b.opts.DataDir)
+	listeners, err := b.listen()
+	if err != nil {
+		return err
+	}
+	servers := b.serve(listeners)
+	stopServers := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		for _, s := range servers {
+			s.stop(sctx)
+		}
+	}
+	b.started.Store(true)
+	if err := b.recover(); err != nil {
+		stopServers()
+		b.logf("Failed to start broker: %v", err)
+		return err
+	}
+	b.logf("Recovered %d partitions; becoming ready in %s", len(b.parts), b.opts.StartupDelay)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		select {
+		case <-time.After(b.opts.StartupDelay):
+			b.ready.Store(true)
+			b.logf("Broker is ready")
+		case <-gctx.Done():
+		}
+		return nil
+	})
+	for _, p := range b.parts {
+		g.Go(func() error { return b.drive(gctx, p) })
+	}
+	runErr := g.Wait()
+	b.ready.Store(false)
+	stopServers()
+	closeErr := b.closePartitions()
+	if runErr != nil {
+		b.logf("Broker failed: %v", runErr)
+		return runErr
+	}
+	if closeErr != nil {
+		return closeErr
+	}
+	if err := b.writePositions(); err != nil {
+		return err
+	}
+	b.logf("Broker shut down.")
+	return nil
+}
+
+// drive writes the workload of one partition, flushes it and takes snapshots.
+func (b *Broker) drive(ctx context.Context, p *partition) error {
+	interval := time.Duration(float64(time.Second) * float64(b.opts.BatchSize) / b.opts.RecordsPerSecond)
+	write := time.NewTicker(max(interval, time.Millisecond))
+	flush := time.NewTicker(b.opts.FlushInterval)
+	snap := time.NewTicker(max(b.cfg.SnapshotPeriod, 100*time.Millisecond))
+	defer write.Stop()
+	defer flush.Stop()
+	defer snap.Stop()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-write.C:
+			err = p.write(b.opts.BatchSize)
+		case <-flush.C:
+			err = p.sync()
+		case <-snap.C:
+			err = p.takeSnapshot()
+		}
+		if err != nil {
+			return fmt.Errorf("partition %d: %w", p.id, err)
+		}
+	}
+}
+
+// recover opens every partition this node replicates.
+func (b *Broker) recover() error {
+	if err := os.MkdirAll(b.opts.DataDir, 0o755); err != nil {
+		return err
+	}
+	mine, members, err := b.partitionsOfThisNode()
+	if err != nil {
+		return err
+	}
+	for _, id := range mine {
+		name := zeebe.JournalName(b.layout.PartitionGroup, id)
+		dir := filepath.Join(b.opts.DataDir, b.layout.PartitionGroup, "partitions", strconv.Itoa(id))
+		runtime := filepath.Join(dir, "runtime")
+		if b.opts.RuntimeDir != "" {
+			runtime = filepath.Join(b.opts.RuntimeDir, strconv.Itoa(id))
+		}
+		p := &partition{b: b, id: id, dir: dir, runtime: runtime, name: name}
+		if err := p.open(members[id]); err != nil {
+			b.closePartitions()
+			return err
+		}
+		b.parts = append(b.parts, p)
+	}
+	return nil
+}
+
+// partitionsOfThisNode reads .topology.meta (8.4+), which is authoritative once written, or
+// writes it from the static round-robin distribution; before 8.4 the distribution alone decides.
+func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, error) {
+	dist := zeebe.Distribute(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, b.version.AtLeast(8, 5, 0))
+	now := time.Now().UnixMilli()
+	members := map[int][]zeebe.Member{}
+	for p, replicas := range dist {
+		for _, r := range replicas {
+			members[p] = append(members[p], zeebe.Member{Type: zeebe.MemberActive, Updated: now, ID: strconv.Itoa(r.NodeID)})
+		}
+	}
+	mine := zeebe.PartitionsOf(dist, b.cfg.NodeID)
+	if !b.layout.TopologyMeta {
+		return mine, members, nil
+	}
+	path := filepath.Join(b.opts.DataDir, zeebe.TopologyMetaFile)
+	raw, err := os.ReadFile(path)
+	if err == nil {
+		t, perr := zeebe.ParseTopologyMeta(raw)
+		if perr == nil {
+			if m, ok := t.Members[b.cfg.NodeID]; ok {
+				mine = mine[:0]
+				for p := range m.Partitions {
+					mine = append(mine, p)
+				}
+				slices.Sort(mine)
+			}
+			return mine, members, nil
+		}
+		b.logf("Persisted topology %s is unreadable (%v); rebuilding it from the static configuration", path, perr)
+	}
+	t := zeebe.PersistedTopology{Version: 1, Members: map[int]zeebe.TopologyMember{}}
+	if b.layout.ClusterID {
+		t.ClusterID = b.cfg.ClusterID
+		if t.ClusterID == "" {
+			t.ClusterID = fmt.Sprintf("zeebe-sim-%s", b.cfg.ClusterName)
+		}
+	}
+	for n := range b.cfg.ClusterSize {
+		m := zeebe.TopologyMember{Version: 1, State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}
+		for p, replicas := range dist {
+			for _, r := range replicas {
+				if r.NodeID == n {
+					m.Partitions[p] = zeebe.PartitionState{State: zeebe.StateActive, Priority: r.Priority}
+				}
+			}
+		}
+		t.Members[n] = m
+	}
+	if err := writeSynced(path, EncodeTopologyMeta(t, time.Now().Unix())); err != nil {
+		return nil, nil, err
+	}
+	return mine, members, nil
+}
+
+func (b *Broker) closePartitions() error {
+	var errs []error
+	for _, p := range b.parts {
+		if p.w != nil {
+			errs = append(errs, p.close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Report is what /sim/positions serves and the positions file holds.
+type Report struct {
+	NodeID     int               `json:"nodeId"`
+	Version    string            `json:"version"`
+	Ready      bool              `json:"ready"`
+	Partitions map[int]Positions `json:"partitions"`
+}
+
+func (b *Broker) report() Report {
+	r := Report{NodeID: b.cfg.NodeID, Version: b.version.String(), Ready: b.ready.Load(), Partitions: map[int]Positions{}}
+	for _, p := range b.parts {
+		r.Partitions[p.id] = p.positions()
+	}
+	return r
+}
+
+func (b *Broker) writePositions() error {
+	if b.opts.PositionsFile == "" {
+		return nil
+	}
+	js, err := json.MarshalIndent(b.report(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeSynced(b.opts.PositionsFile, append(js, '\n'))
+}
+
+type listeners struct {
+	management, rest, internal, gateway net.Listener
+}
+
+func (b *Broker) listen() (*listeners, error) {
+	var ls listeners
+	host := b.cfg.Host
+	open := func(port int, what string) (net.Listener, error) {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("%s port: %w", what, err)
+		}
+		return l, nil
+	}
+	var err error
+	if ls.management, err = open(b.cfg.ManagementPort, "management"); err != nil {
+		return nil, err
+	}
+	if ls.internal, err = open(b.cfg.InternalAPIPort, "internal API"); err != nil {
+		ls.management.Close()
+		return nil, err
+	}
+	if b.cfg.GatewayEnabled {
+		if ls.rest, err = open(b.cfg.RESTPort, "REST"); err == nil {
+			ls.gateway, err = open(b.cfg.GatewayPort, "gateway")
+		}
+		if err != nil {
+			ls.management.Close()
+			ls.internal.Close()
+			if ls.rest != nil {
+				ls.rest.Close()
+			}
+			return nil, err
+		}
+	}
+	return &ls, nil
+}
+
+type server struct{ stop func(context.Context) }
+
+func (b *Broker) serve(ls *listeners) []server {
+	var out []server
+	httpServer := func(l net.Listener, h http.Handler) {
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+		go s.Serve(l)
+		out = append(out, server{stop: func(ctx context.Context) { s.Shutdown(ctx) }})
+	}
+	httpServer(ls.management, b.managementHandler())
+	httpServer(ls.internal, b.memberHandler())
+	if ls.rest != nil {
+		httpServer(ls.rest, gateway.RESTHandler(b.topology))
+		g := gateway.NewGRPCServer(b.topology)
+		go g.Serve(ls.gateway)
+		out = append(out, server{stop: func(context.Context) { stopGRPC(g) }})
+	}
+	return out
+}
+
+func stopGRPC(g *grpc.Server) {
+	done := make(chan struct{})
+	go func() { g.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		g.Stop()
+	}
+}

@@ -1,0 +1,177 @@
+package zeebe
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Segment is what reading one segment file found.
+type Segment struct {
+	SegmentFile
+	Size       int64
+	Descriptor Descriptor
+	// DescriptorErr is set when the descriptor could not be read; Prepared when it is all
+	// zeros (a segment prepared ahead and never used).
+	DescriptorErr error
+	Prepared      bool
+	// FirstIndex..LastIndex are the entries read; LastIndex is FirstIndex-1 when there are none.
+	FirstIndex, LastIndex uint64
+	// End is the offset where the next entry would go: the end-of-data marker or the torn entry.
+	End int
+	// LastOffset is the offset of the last entry read (0 when none).
+	LastOffset int
+	// Torn is set when scanning ended at an entry that is torn or corrupt.
+	Torn *EntryError
+}
+
+// EntryRef is what the checks need of one entry.
+type EntryRef struct {
+	Index           uint64
+	Term            uint64
+	ASQN            int64
+	HighestPosition int64
+	Checksum        uint32
+}
+
+// Journal is a partition's journal as read from its segment files.
+type Journal struct {
+	Name     string
+	Segments []Segment
+	Entries  []EntryRef // in index order, across the segments that continue each other
+	// BrokerVersion is the highest broker version found in the records.
+	BrokerVersion Version
+}
+
+// ReadJournal reads and scans every segment of a partition folder. It checks each segment on its
+// own; Check applies Zeebe's rules across them.
+func ReadJournal(dir, name string) (*Journal, error) {
+	files, err := ListSegments(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{Name: name}
+	next := uint64(0) // the index the next segment should start at; 0 = unknown yet
+	for _, f := range files {
+		b, err := os.ReadFile(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		s := Segment{SegmentFile: f, Size: int64(len(b))}
+		s.Descriptor, s.DescriptorErr = ParseDescriptor(b)
+		if errors.Is(s.DescriptorErr, ErrUninitialized) {
+			s.Prepared, s.DescriptorErr = true, nil
+		}
+		if s.DescriptorErr == nil && !s.Prepared {
+			s.FirstIndex = uint64(s.Descriptor.Index)
+			entries, scanErr := ScanEntries(b, s.Descriptor, s.FirstIndex)
+			s.LastIndex = s.FirstIndex + uint64(len(entries)) - 1
+			s.End = s.Descriptor.Length
+			if n := len(entries); n > 0 {
+				s.End = entries[n-1].Offset + entries[n-1].Size
+				s.LastOffset = entries[n-1].Offset
+			}
+			if scanErr != nil {
+				s.Torn = scanErr.(*EntryError)
+				s.End = s.Torn.Offset
+			}
+			if next == 0 || s.FirstIndex == next {
+				for _, e := range entries {
+					j.Entries = append(j.Entries, EntryRef{e.Index, e.Term, e.ASQN, e.HighestPosition, e.Checksum})
+					if e.BrokerVersion.AtLeast(j.BrokerVersion.Major, j.BrokerVersion.Minor, j.BrokerVersion.Patch) {
+						j.BrokerVersion = e.BrokerVersion
+					}
+				}
+			}
+			next = s.LastIndex + 1
+		}
+		j.Segments = append(j.Segments, s)
+	}
+	return j, nil
+}
+
+// FirstIndex and LastIndex of the readable journal; 0, 0 when it is empty.
+func (j *Journal) FirstIndex() uint64 {
+	if len(j.Entries) == 0 {
+		return 0
+	}
+	return j.Entries[0].Index
+}
+
+// LastIndex is the index of the last readable entry, 0 when the journal is empty.
+func (j *Journal) LastIndex() uint64 {
+	if len(j.Entries) == 0 {
+		return 0
+	}
+	return j.Entries[len(j.Entries)-1].Index
+}
+
+// Entry returns the entry with the given index.
+func (j *Journal) Entry(index uint64) (EntryRef, bool) {
+	if len(j.Entries) == 0 || index < j.Entries[0].Index || index > j.LastIndex() {
+		return EntryRef{}, false
+	}
+	return j.Entries[index-j.Entries[0].Index], true
+}
+
+// CorruptionError is a journal Zeebe refuses to start on.
+type CorruptionError struct {
+	File   string
+	Offset int
+	Reason string
+}
+
+func (e *CorruptionError) Error() string {
+	return fmt.Sprintf("Corrupted journal: %s at offset %d: %s", filepath.Base(e.File), e.Offset, e.Reason)
+}
+
+// Repair is what Zeebe does to a journal it accepts at startup: cut a torn tail, or delete a
+// corrupt last segment (and every later one) whose entries were never flushed.
+type Repair struct {
+	// TruncateFile and TruncateAt: zero the frame byte at this offset of this segment.
+	TruncateFile string
+	TruncateAt   int
+	// DeleteFrom lists segment files to delete.
+	DeleteFrom []string
+}
+
+// Check applies Zeebe's startup rules (§2.5) given the flushed index from .meta (NullIndex when
+// nothing was flushed). It returns the repair Zeebe would make, or the error it would fail with.
+func (j *Journal) Check(lastFlushed uint64) (Repair, error) {
+	var r Repair
+	var last uint64 // last index of the good segments so far
+	flushed := func(upTo uint64) bool { return lastFlushed != NullIndex && lastFlushed > upTo }
+	for i, s := range j.Segments {
+		isLast := i == len(j.Segments)-1
+		switch {
+		case s.Prepared && !isLast:
+			return r, &CorruptionError{s.Path, 0, "segment is all zeros but is not the last one"}
+		case s.Prepared:
+			continue
+		case s.DescriptorErr != nil:
+			if flushed(last) {
+				return r, &CorruptionError{s.Path, 0, fmt.Sprintf("%v; entries up to index %d were flushed, expected them here", s.DescriptorErr, lastFlushed)}
+			}
+			for _, rest := range j.Segments[i:] {
+				r.DeleteFrom = append(r.DeleteFrom, rest.Path)
+			}
+			return r, nil
+		}
+		if last != 0 && s.FirstIndex != last+1 {
+			return r, &CorruptionError{s.Path, 0, fmt.Sprintf("expected the segment to start at index %d, but it starts at %d (a gap in the log)", last+1, s.FirstIndex)}
+		}
+		last = s.LastIndex
+		if s.Torn != nil {
+			lastSegment := isLast || (i == len(j.Segments)-2 && j.Segments[i+1].Prepared)
+			if !lastSegment || flushed(s.LastIndex) {
+				return r, &CorruptionError{s.Path, s.Torn.Offset, fmt.Sprintf("%s, at or before the flushed index %d", s.Torn.Reason, lastFlushed)}
+			}
+			r.TruncateFile, r.TruncateAt = s.Path, s.Torn.Offset
+		}
+	}
+	if lastFlushed != NullIndex && last < lastFlushed {
+		return r, fmt.Errorf("Expected to find records until index %d, but last index is %d", lastFlushed, last)
+	}
+	return r, nil
+}
