@@ -14,11 +14,11 @@ import (
 // SnapshotID names a snapshot folder (§3.1): index-term-processedPosition-exportedPosition,
 // with -brokerId-checksumHex from 8.8 (a 5-part form, with brokerId only, may exist too).
 type SnapshotID struct {
-	Index, Term                          uint64
+	Index, Term                         uint64
 	ProcessedPosition, ExportedPosition int64
-	BrokerID                             int    // -1 when absent
-	Checksum                             uint64 // the 6th part; meaningful when Parts == 6
-	Parts                                int
+	BrokerID                            int    // -1 when absent
+	Checksum                            uint64 // the 6th part; meaningful when Parts == 6
+	Parts                               int
 }
 
 // NoExporterPosition is the exported position when no exporter is configured: Long.MAX_VALUE.

@@ -79,10 +79,10 @@ type Cluster struct {
 
 // Broker is one simulated broker: its install folder, config, ports and process.
 type Broker struct {
-	NodeID                                                        int
-	Dir, ConfigPath, DataDir, LogPath                             string
+	NodeID                                                       int
+	Dir, ConfigPath, DataDir, LogPath                            string
 	ManagementPort, RESTPort, GatewayPort, InternalPort, CmdPort int
-	Version                                                       string
+	Version                                                      string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
