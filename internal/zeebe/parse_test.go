@@ -5,7 +5,9 @@ package zeebe_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"slices"
 	"testing"
 
@@ -315,5 +317,65 @@ func TestFindMigratedByVersion(t *testing.T) {
 		if v, ok := zeebe.FindMigratedByVersion(b); ok {
 			t.Errorf("%s: FindMigratedByVersion found %v", name, v)
 		}
+	}
+}
+
+// §2.3: "End of data is the first of: frame byte 0; offset + 1 > file capacity; too few bytes
+// left for metadata or data." A non-zero frame byte followed by fewer bytes than the 20-byte
+// RecordMetadata (SBE header, checksum, length) ends the data; it is not a torn entry. (ScanEntries'
+// own doc comment says the same: "It stops at the end of data (a frame byte 0 or too few bytes
+// left)".)
+func TestScanEntriesEndOfData(t *testing.T) {
+	le := binary.LittleEndian
+	crc := func(b []byte) uint32 { return crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)) }
+	hdr := func(b []byte, block, tmpl, schema, version uint16) {
+		le.PutUint16(b[0:], block)
+		le.PutUint16(b[2:], tmpl)
+		le.PutUint16(b[4:], schema)
+		le.PutUint16(b[6:], version)
+	}
+	// Descriptor (§2.2): id 1, index 1, maxSegmentSize 4096.
+	seg := make([]byte, 57)
+	seg[0] = 2
+	hdr(seg[1:], 8, 4, 7, 2)
+	hdr(seg[17:], 32, 3, 7, 2)
+	le.PutUint64(seg[25:], 1)
+	le.PutUint64(seg[33:], 1)
+	le.PutUint32(seg[41:], 4096)
+	le.PutUint64(seg[9:], uint64(crc(seg[17:57])))
+	// One entry (§2.3) holding an initial Raft entry (§2.4): term 1, type 2.
+	payload := make([]byte, 17)
+	hdr(payload, 9, 1, 8, 3)
+	le.PutUint64(payload[8:], 1)
+	payload[16] = 2
+	entry := make([]byte, 1+20+28+len(payload))
+	entry[0] = 1
+	hdr(entry[1:], 12, 1, 7, 2)
+	hdr(entry[21:], 16, 2, 7, 2)
+	le.PutUint64(entry[29:], 1)
+	le.PutUint64(entry[37:], ^uint64(0)) // asqn -1
+	le.PutUint32(entry[45:], uint32(len(payload)))
+	copy(entry[49:], payload)
+	le.PutUint64(entry[9:], uint64(crc(entry[21:])))
+	le.PutUint32(entry[17:], uint32(28+len(payload)))
+	seg = append(seg, entry...)
+	next := len(seg)
+	// Then a frame byte 1 with stale bytes after it, cut at various lengths.
+	seg = append(seg, 1, 12, 0, 1, 0, 7, 0, 2, 0, 0xaa, 0xbb, 0xcc, 0xdd, 0, 0, 0, 0, 0x40, 0, 0, 0)
+
+	d, err := zeebe.ParseDescriptor(seg)
+	if err != nil {
+		t.Fatalf("ParseDescriptor: %v", err)
+	}
+	for _, left := range []int{0, 1, 5, 9, 19} { // bytes after the frame byte
+		entries, err := zeebe.ScanEntries(seg[:next+1+left], d, 1)
+		if err != nil || len(entries) != 1 || entries[0].Index != 1 || entries[0].Term != 1 {
+			t.Errorf("frame byte 1 then %d bytes (too few for the 20-byte RecordMetadata): %d entries, err %v; want 1 entry and the end of data (nil error)",
+				left, len(entries), err)
+		}
+	}
+	// Nothing after the entry at all (offset + 1 > capacity): the end of data.
+	if entries, err := zeebe.ScanEntries(seg[:next], d, 1); err != nil || len(entries) != 1 {
+		t.Errorf("segment ends right after the entry: %d entries, err %v", len(entries), err)
 	}
 }

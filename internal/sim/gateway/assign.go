@@ -1,39 +1,10 @@
 package gateway
 
-import "sort"
+import (
+	"sort"
 
-// Replica is one member of a partition's replica set with its election priority.
-type Replica struct {
-	NodeID   int
-	Priority int
-}
-
-// Replicas returns the replica set of partitionID (1-based) in Zeebe's static round-robin
-// distribution over node ids 0..clusterSize-1 in numeric order (zeebe-format.md §5), in list
-// order: the primary first. The primary has priority replicationFactor; the others get
-// replicationFactor-1, -2, … when ((partitionID-1)/clusterSize) is even and 1, 2, … when it is
-// odd. It returns nil when any argument is below 1.
-func Replicas(clusterSize, replicationFactor, partitionID int) []Replica {
-	if clusterSize < 1 || replicationFactor < 1 || partitionID < 1 {
-		return nil
-	}
-	i := partitionID - 1
-	count := min(replicationFactor, clusterSize)
-	descending := (i/clusterSize)%2 == 0
-	rs := make([]Replica, count)
-	for j := range count {
-		prio := replicationFactor
-		switch {
-		case j == 0:
-		case descending:
-			prio = replicationFactor - j
-		default:
-			prio = j
-		}
-		rs[j] = Replica{NodeID: (i + j) % clusterSize, Priority: prio}
-	}
-	return rs
-}
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+)
 
 // Assign computes a deterministic topology for a static round-robin cluster given which brokers
 // are up. up maps node id to the broker's host, port and version; its NodeID and Partitions are
@@ -53,9 +24,13 @@ func Assign(clusterSize, partitionsCount, replicationFactor int, up map[int]Brok
 	for i, b := range brokers {
 		index[b.NodeID] = i
 	}
+	if clusterSize < 1 || replicationFactor < 1 {
+		return brokers
+	}
+	dist := zeebe.Distribute(clusterSize, partitionsCount, replicationFactor, true)
 	for p := 1; p <= partitionsCount; p++ {
 		leader, best := -1, 0
-		for _, r := range Replicas(clusterSize, replicationFactor, p) {
+		for _, r := range dist[p] {
 			if _, ok := up[r.NodeID]; ok && (leader < 0 || r.Priority > best) {
 				leader, best = r.NodeID, r.Priority
 			}
@@ -63,7 +38,7 @@ func Assign(clusterSize, partitionsCount, replicationFactor int, up map[int]Brok
 		if leader < 0 {
 			continue
 		}
-		for _, r := range Replicas(clusterSize, replicationFactor, p) {
+		for _, r := range dist[p] {
 			i, ok := index[r.NodeID]
 			if !ok {
 				continue
