@@ -152,11 +152,20 @@ func appendMembers(b []byte, members []zeebe.Member) []byte {
 	return b
 }
 
-// EncodeTopologyMeta writes .topology.meta (§4.3): version 1, CRC32C of the body, protobuf body.
+// varintField appends a proto3 scalar field; zero values are left out, as protobuf-java does.
+func varintField(b []byte, num protowire.Number, v uint64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return protowire.AppendVarint(b, v)
+}
+
+// EncodeTopologyMeta writes .topology.meta (§4.3): version 1, CRC32C of the body, protobuf body
+// (proto3: fields at their zero value are absent; map entries always carry key and value).
 func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []byte {
 	var body []byte
-	body = protowire.AppendTag(body, 1, protowire.VarintType)
-	body = protowire.AppendVarint(body, uint64(t.Version))
+	body = varintField(body, 1, uint64(t.Version))
 	ids := make([]int, 0, len(t.Members))
 	for id := range t.Members {
 		ids = append(ids, id)
@@ -165,15 +174,12 @@ func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []b
 	for _, id := range ids {
 		m := t.Members[id]
 		var ms []byte
-		ms = protowire.AppendTag(ms, 1, protowire.VarintType)
-		ms = protowire.AppendVarint(ms, uint64(m.Version))
-		var ts []byte
-		ts = protowire.AppendTag(ts, 1, protowire.VarintType)
-		ts = protowire.AppendVarint(ts, uint64(lastUpdatedSeconds))
-		ms = protowire.AppendTag(ms, 2, protowire.BytesType)
-		ms = protowire.AppendBytes(ms, ts)
-		ms = protowire.AppendTag(ms, 3, protowire.VarintType)
-		ms = protowire.AppendVarint(ms, uint64(m.State))
+		ms = varintField(ms, 1, uint64(m.Version))
+		if ts := varintField(nil, 1, uint64(lastUpdatedSeconds)); len(ts) > 0 {
+			ms = protowire.AppendTag(ms, 2, protowire.BytesType)
+			ms = protowire.AppendBytes(ms, ts)
+		}
+		ms = varintField(ms, 3, uint64(m.State))
 		pids := make([]int, 0, len(m.Partitions))
 		for p := range m.Partitions {
 			pids = append(pids, p)
@@ -182,10 +188,8 @@ func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []b
 		for _, p := range pids {
 			ps := m.Partitions[p]
 			var state []byte
-			state = protowire.AppendTag(state, 1, protowire.VarintType)
-			state = protowire.AppendVarint(state, uint64(ps.State))
-			state = protowire.AppendTag(state, 2, protowire.VarintType)
-			state = protowire.AppendVarint(state, uint64(int64(ps.Priority)))
+			state = varintField(state, 1, uint64(ps.State))
+			state = varintField(state, 2, uint64(int64(ps.Priority)))
 			var entry []byte
 			entry = protowire.AppendTag(entry, 1, protowire.VarintType)
 			entry = protowire.AppendVarint(entry, uint64(int64(p)))

@@ -105,6 +105,9 @@ const (
 	EntryInitial       = 2
 )
 
+// recordMetadataBlock is the block length of an entry's RecordMetadata: checksum and length.
+const recordMetadataBlock = 12
+
 // EntryError says why scanning stopped before the end of data: a torn or corrupt entry.
 type EntryError struct {
 	Offset int
@@ -121,7 +124,9 @@ func ScanEntries(b []byte, d Descriptor, expectIndex uint64) ([]Entry, error) {
 	var entries []Entry
 	p := d.Length
 	for {
-		if p+1 > len(b) || b[p] == 0 {
+		// End of data (§2.3): a frame byte 0, the end of the file, or too few bytes left for
+		// an entry's metadata.
+		if p+1 > len(b) || b[p] == 0 || len(b)-(p+1) < HeaderLength+recordMetadataBlock {
 			return entries, nil
 		}
 		e, err := parseEntry(b, p)
