@@ -171,7 +171,15 @@ func (j *Journal) Check(lastFlushed uint64) (Repair, error) {
 		}
 	}
 	if lastFlushed != NullIndex && last < lastFlushed {
-		return r, fmt.Errorf("Expected to find records until index %d, but last index is %d", lastFlushed, last)
+		return r, &FlushedIndexError{Flushed: lastFlushed, Last: last}
 	}
 	return r, nil
+}
+
+// FlushedIndexError is Zeebe's refusal when .meta says entries were flushed that the journal
+// does not hold.
+type FlushedIndexError struct{ Flushed, Last uint64 }
+
+func (e *FlushedIndexError) Error() string {
+	return fmt.Sprintf("Expected to find records until index %d, but last index is %d", e.Flushed, e.Last)
 }

@@ -48,7 +48,11 @@ func Binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "zeebe-sim")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-sim").CombinedOutput()
+		args := []string{"build", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-sim")...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("build zeebe-sim: %v\n%s", err, out)
 		}

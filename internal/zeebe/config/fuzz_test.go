@@ -36,7 +36,7 @@ func FuzzParseValues(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		parseDataSize(s)
 		parseInt(s)
-		parseBool(s)
+		_, _ = parseBool(s)
 		splitList(s)
 		d, err := parseDuration(s)
 		if err == nil && d%time.Millisecond == 0 {
