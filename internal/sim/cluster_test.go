@@ -46,12 +46,12 @@ func TestThreeBrokersFormACluster(t *testing.T) {
 		if code := getJSON(t, "http://127.0.0.1:"+strconv.Itoa(c.Brokers[1].RESTPort)+"/v2/topology", &topo); code != http.StatusOK {
 			t.Fatalf("/v2/topology answered %d", code)
 		}
-		if gateway.Healthy(topo, "8.5.3") == nil || time.Now().After(deadline) {
+		if zeebe.Healthy(topo, "8.5.3") == nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := gateway.Healthy(topo, "8.5.3"); err != nil {
+	if err := zeebe.Healthy(topo, "8.5.3"); err != nil {
 		t.Fatalf("REST topology: %v", err)
 	}
 
@@ -104,7 +104,7 @@ func TestThreeBrokersFormACluster(t *testing.T) {
 	// A broker that is down is absent, and its partitions move.
 	c.Brokers[2].Stop(t)
 	getJSON(t, "http://127.0.0.1:"+strconv.Itoa(c.Brokers[0].RESTPort)+"/v2/topology", &topo)
-	if len(topo.Brokers) != 2 || gateway.Healthy(topo, "") == nil {
+	if len(topo.Brokers) != 2 || zeebe.Healthy(topo, "") == nil {
 		t.Errorf("with broker 2 down the topology has %d brokers and is healthy: %+v", len(topo.Brokers), topo)
 	}
 

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"net"
 	"os"
 	"reflect"
@@ -81,7 +82,7 @@ func fromProto(t *testing.T, r *pb.TopologyResponse) Topology {
 	for _, b := range r.Brokers {
 		ob := Broker{NodeID: int(b.NodeId), Host: b.Host, Port: int(b.Port), Version: b.Version}
 		for _, p := range b.Partitions {
-			ob.Partitions = append(ob.Partitions, Partition{int(p.PartitionId), roles[p.Role], healths[p.Health]})
+			ob.Partitions = append(ob.Partitions, Partition{PartitionID: int(p.PartitionId), Role: roles[p.Role], Health: healths[p.Health]})
 		}
 		out.Brokers = append(out.Brokers, ob)
 	}
@@ -123,8 +124,8 @@ func TestGRPCTopologyWithZeebeClient(t *testing.T) {
 	if got := fromProto(t, resp); !reflect.DeepEqual(got, full) {
 		t.Errorf("topology =\n %+v\nwant\n %+v", got, full)
 	}
-	if err := Healthy(fromProto(t, resp), "8.5.3"); err != nil {
-		t.Errorf("Healthy(served topology) = %v", err)
+	if err := zeebe.Healthy(fromProto(t, resp), "8.5.3"); err != nil {
+		t.Errorf("zeebe.Healthy(served topology) = %v", err)
 	}
 
 	// The Source is asked again on the next request.
@@ -132,7 +133,7 @@ func TestGRPCTopologyWithZeebeClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second Topology: %v", err)
 	}
-	if err := Healthy(fromProto(t, resp), "8.5.3"); err == nil || !strings.Contains(err.Error(), "broker 1 is absent") {
+	if err := zeebe.Healthy(fromProto(t, resp), "8.5.3"); err == nil || !strings.Contains(err.Error(), "broker 1 is absent") {
 		t.Errorf("Healthy after broker 1 went down = %v", err)
 	}
 }
@@ -141,9 +142,9 @@ func TestGRPCAllRolesAndHealths(t *testing.T) {
 	want := Topology{ClusterSize: 2, PartitionsCount: 2, ReplicationFactor: 2, GatewayVersion: "8.6.0",
 		Brokers: []Broker{
 			{NodeID: 0, Host: "a", Port: 1, Version: "8.6.0", Partitions: []Partition{
-				{1, RoleLeader, HealthUnhealthy}, {2, RoleInactive, HealthDead}}},
+				{PartitionID: 1, Role: RoleLeader, Health: HealthUnhealthy}, {PartitionID: 2, Role: RoleInactive, Health: HealthDead}}},
 			{NodeID: 1, Host: "b", Port: 2, Version: "8.6.1", Partitions: []Partition{
-				{1, RoleFollower, HealthDead}, {2, RoleLeader, HealthHealthy}}},
+				{PartitionID: 1, Role: RoleFollower, Health: HealthDead}, {PartitionID: 2, Role: RoleLeader, Health: HealthHealthy}}},
 		}}
 	client := startGRPC(t, func(context.Context) (Topology, error) { return want, nil })
 	resp, err := client.NewTopologyCommand().Send(ctxFor(t))
@@ -162,7 +163,7 @@ func TestGRPCErrors(t *testing.T) {
 	var bad atomic.Bool
 	client, addr := startGRPCAddr(t, func(ctx context.Context) (Topology, error) {
 		if bad.Load() {
-			return Topology{Brokers: []Broker{{Partitions: []Partition{{1, "boss", HealthHealthy}}}}}, nil
+			return Topology{Brokers: []Broker{{Partitions: []Partition{{PartitionID: 1, Role: "boss", Health: HealthHealthy}}}}}, nil
 		}
 		return Topology{}, errors.New("simulated outage")
 	})

@@ -1,6 +1,10 @@
 package gateway
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+)
 
 // cluster returns the topology of a static cluster with the given brokers up.
 func cluster(n, parts, rf int, version string, ids ...int) Topology {
@@ -14,11 +18,11 @@ func TestHealthyFullCluster(t *testing.T) {
 		cluster(4, 5, 3, "8.5.3", 0, 1, 2, 3),
 		cluster(3, 6, 1, "8.5.3", 0, 1, 2),
 	} {
-		if err := Healthy(tp, "8.5.3"); err != nil {
-			t.Errorf("Healthy(N=%d) = %v, want nil", tp.ClusterSize, err)
+		if err := zeebe.Healthy(tp, "8.5.3"); err != nil {
+			t.Errorf("zeebe.Healthy(N=%d) = %v, want nil", tp.ClusterSize, err)
 		}
-		if err := Healthy(tp, ""); err != nil {
-			t.Errorf("Healthy(N=%d, any version) = %v, want nil", tp.ClusterSize, err)
+		if err := zeebe.Healthy(tp, ""); err != nil {
+			t.Errorf("zeebe.Healthy(N=%d, any version) = %v, want nil", tp.ClusterSize, err)
 		}
 	}
 }
@@ -42,7 +46,7 @@ func TestHealthyNamesProblem(t *testing.T) {
 
 	repeated := cluster(3, 3, 3, "8.5.3", 0, 1, 2)
 	repeated.Brokers[1].Partitions = append(repeated.Brokers[1].Partitions,
-		Partition{2, RoleLeader, HealthHealthy}, Partition{4, RoleLeader, HealthHealthy})
+		Partition{PartitionID: 2, Role: RoleLeader, Health: HealthHealthy}, Partition{PartitionID: 4, Role: RoleLeader, Health: HealthHealthy})
 
 	for _, tc := range []struct {
 		name    string
@@ -64,7 +68,7 @@ func TestHealthyNamesProblem(t *testing.T) {
 		{"empty", Topology{}, "", "cluster not fully up: topology reports clusterSize 0, partitionsCount 0, replicationFactor 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Healthy(tc.tp, tc.version)
+			err := zeebe.Healthy(tc.tp, tc.version)
 			if err == nil {
 				t.Fatalf("Healthy = nil, want %q", tc.want)
 			}

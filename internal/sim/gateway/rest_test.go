@@ -96,7 +96,7 @@ func TestRESTErrors(t *testing.T) {
 		if !valid.Load() {
 			return Topology{}, errors.New("simulated outage")
 		}
-		return Topology{Brokers: []Broker{{Partitions: []Partition{{1, RoleLeader, "fine"}}}}}, nil
+		return Topology{Brokers: []Broker{{Partitions: []Partition{{PartitionID: 1, Role: RoleLeader, Health: "fine"}}}}}, nil
 	}))
 	defer srv.Close()
 

@@ -3,50 +3,28 @@ package gateway
 import (
 	"context"
 	"fmt"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
-// Role is a broker's Raft role for one partition, spelled as in the REST API.
-type Role string
+// The topology types are Zeebe's, shared with the tool that checks a cluster.
+type (
+	Role      = zeebe.Role
+	Health    = zeebe.Health
+	Partition = zeebe.TopologyPartition
+	Broker    = zeebe.TopologyBroker
+	Topology  = zeebe.Topology
+)
 
-// The roles a topology reports.
+// The roles and health values a topology reports.
 const (
-	RoleLeader   Role = "leader"
-	RoleFollower Role = "follower"
-	RoleInactive Role = "inactive"
+	RoleLeader      = zeebe.RoleLeader
+	RoleFollower    = zeebe.RoleFollower
+	RoleInactive    = zeebe.RoleInactive
+	HealthHealthy   = zeebe.HealthHealthy
+	HealthUnhealthy = zeebe.HealthUnhealthy
+	HealthDead      = zeebe.HealthDead
 )
-
-// Health is a partition's health on one broker, spelled as in the REST API.
-type Health string
-
-// The health values a topology reports.
-const (
-	HealthHealthy   Health = "healthy"
-	HealthUnhealthy Health = "unhealthy"
-	HealthDead      Health = "dead"
-)
-
-// Partition is one partition replica as a broker reports it.
-type Partition struct {
-	PartitionID int
-	Role        Role
-	Health      Health
-}
-
-// Broker is one broker of the topology.
-type Broker struct {
-	NodeID     int
-	Host       string // advertised host
-	Port       int    // command API port
-	Version    string
-	Partitions []Partition
-}
-
-// Topology is what a gateway answers to a topology request.
-type Topology struct {
-	ClusterSize, PartitionsCount, ReplicationFactor int
-	GatewayVersion                                  string
-	Brokers                                         []Broker // only brokers that are up; sorted by NodeID
-}
 
 // Source returns the current topology; called on every request. Its error is served as
 // "unavailable" (gRPC codes.Unavailable, REST 503).

@@ -1,4 +1,4 @@
-package gateway
+package zeebe
 
 import (
 	"errors"
@@ -116,8 +116,8 @@ func partitionProblems(t Topology) []string {
 }
 
 // sortedBrokers returns a copy of bs sorted by node id, so that messages are deterministic.
-func sortedBrokers(bs []Broker) []Broker {
-	out := append([]Broker(nil), bs...)
+func sortedBrokers(bs []TopologyBroker) []TopologyBroker {
+	out := append([]TopologyBroker(nil), bs...)
 	sort.SliceStable(out, func(a, b int) bool { return out[a].NodeID < out[b].NodeID })
 	return out
 }

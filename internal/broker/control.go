@@ -1,0 +1,83 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Probe is what a broker's management endpoint says.
+type Probe struct {
+	Answering bool // any HTTP answer at all
+	Ready     bool // readiness answered 2xx
+	Status    int
+}
+
+// healthClient follows Zeebe 8.5+'s 301 from /ready to /actuator/health/readiness.
+var healthClient = &http.Client{Timeout: 2 * time.Second}
+
+// ProbeHealth asks base + "/ready": 8.0-8.4 answer 204 or 503 there, 8.5+ redirect to the
+// readiness group, which answers 200 or 503 (§7).
+func ProbeHealth(ctx context.Context, base string) Probe {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/ready", nil)
+	if err != nil {
+		return Probe{}
+	}
+	resp, err := healthClient.Do(req)
+	if err != nil {
+		return Probe{}
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return Probe{Answering: true, Ready: resp.StatusCode/100 == 2, Status: resp.StatusCode}
+}
+
+// WaitReady polls the readiness endpoint until it answers 2xx or ctx ends.
+func WaitReady(ctx context.Context, base string, every time.Duration) error {
+	var last Probe
+	for {
+		if last = ProbeHealth(ctx, base); last.Ready {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if last.Answering {
+				return fmt.Errorf("%s/ready still answers %d (not ready): %w", base, last.Status, ctx.Err())
+			}
+			return fmt.Errorf("%s/ready does not answer: %w", base, ctx.Err())
+		case <-time.After(every):
+		}
+	}
+}
+
+// ErrStillUp says that a broker could not be proven down.
+var ErrStillUp = errors.New("the broker is not fully down")
+
+// ProveDown polls until the broker is fully down: its management endpoint no longer answers and
+// no process holds anything below its data folder. It returns what it saw last when ctx ends.
+func ProveDown(ctx context.Context, h Host, health, dataDir string, every time.Duration) error {
+	for {
+		p := ProbeHealth(ctx, health)
+		holders, err := h.Holders(ctx, dataDir)
+		if err == nil && !p.Answering && len(holders) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			switch {
+			case p.Answering:
+				return fmt.Errorf("%w: %s/ready still answers (%d)", ErrStillUp, health, p.Status)
+			case len(holders) > 0:
+				return fmt.Errorf("%w: process %d (%s) holds %s (%s)", ErrStillUp, holders[0].PID, holders[0].Command, holders[0].Path, holders[0].How)
+			case err != nil:
+				return fmt.Errorf("%w: %v", ErrStillUp, err)
+			}
+			return ctx.Err()
+		case <-time.After(every):
+		}
+	}
+}

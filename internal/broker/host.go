@@ -1,0 +1,69 @@
+// Package broker controls brokers and does the work that must happen next to their data.
+//
+// A Host is where a broker runs: it runs the broker's stop and start commands, reads and
+// writes its files, archives and extracts its data folder, and tells which processes hold
+// files open below a folder. The workflows only talk to Hosts, so a broker on this machine
+// (Local) and, later, one reached over SSH or through a helper pod are driven the same way.
+// Every Host must pass the conformance suite in hosttest.
+//
+// Invariants:
+//  1. Commands run with a timeout; their output is returned (bounded) for messages, never
+//     interpreted.
+//  2. Files are written atomically: temporary file, fsync, rename, fsync of the folder.
+//  3. Holders reports every process it could inspect that has a file, a memory mapping or its
+//     working folder below the folder; a process it could not inspect but that may belong to
+//     the folder's owner is an error, never silently skipped.
+package broker
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+)
+
+// Host runs the work next to one broker's data.
+type Host interface {
+	// Name names the host for messages: "local", "ssh://zeebe@10.0.0.12".
+	Name() string
+	// Run runs a shell command and returns its combined output (the last 4 KiB). A command
+	// that runs longer than timeout is killed with its process group.
+	Run(ctx context.Context, command string, timeout time.Duration) (string, error)
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+	// WriteFile replaces path atomically.
+	WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode) error
+	// Stat describes path without following a final symbolic link; absent: fs.ErrNotExist.
+	Stat(ctx context.Context, path string) (FileInfo, error)
+	Rename(ctx context.Context, from, to string) error
+	RemoveAll(ctx context.Context, path string) error
+	// Usage is the space the files below dir take on disk, hard links counted once.
+	Usage(ctx context.Context, dir string) (int64, error)
+	// FreeSpace is the space available to this user on the filesystem holding path.
+	FreeSpace(ctx context.Context, path string) (int64, error)
+	// Holders lists processes with a file open, mapped or as working folder below dir.
+	Holders(ctx context.Context, dir string) ([]Holder, error)
+	// Archive streams the folder as an archive into w.
+	Archive(ctx context.Context, dir string, opts archive.WriteOptions, w io.Writer) (*archive.Summary, error)
+	// Extract writes an archive read from r into target, which must be absent or empty.
+	Extract(ctx context.Context, r io.Reader, target string, opts archive.ExtractOptions) (*archive.Summary, error)
+}
+
+// FileInfo is what Stat tells; plain data so that remote hosts can send it.
+type FileInfo struct {
+	Path    string
+	IsDir   bool
+	Size    int64
+	Mode    fs.FileMode
+	ModTime time.Time
+	UID     int
+}
+
+// Holder is a process that holds something below a folder.
+type Holder struct {
+	PID     int
+	Command string // the process's command line, shortened
+	Path    string // the first path it holds below the folder
+	How     string // "open file", "memory mapping", "working folder"
+}

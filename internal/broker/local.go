@@ -1,0 +1,184 @@
+package broker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+)
+
+// Local is the machine this process runs on.
+type Local struct{}
+
+var _ Host = Local{}
+
+// Name implements Host.
+func (Local) Name() string { return "local" }
+
+// tail keeps the last n bytes written to it.
+type tail struct {
+	buf bytes.Buffer
+	n   int
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.buf.Write(p)
+	if extra := t.buf.Len() - t.n; extra > 0 {
+		t.buf.Next(extra)
+	}
+	return len(p), nil
+}
+
+// Run implements Host: sh -c in a process group of its own, killed whole at the timeout.
+func (Local) Run(ctx context.Context, command string, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.Command("/bin/sh", "-c", command)
+	out := &tail{n: 4 << 10}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.buf.String(), err
+	case <-ctx.Done():
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return out.buf.String(), fmt.Errorf("timed out after %s", timeout)
+		}
+		return out.buf.String(), ctx.Err()
+	}
+}
+
+// ReadFile implements Host.
+func (Local) ReadFile(_ context.Context, path string) ([]byte, error) { return os.ReadFile(path) }
+
+// WriteFile implements Host.
+func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Stat implements Host.
+func (Local) Stat(_ context.Context, path string) (FileInfo, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return FileInfo{}, err
+	}
+	return FileInfo{Path: path, IsDir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(),
+		UID: int(fi.Sys().(*syscall.Stat_t).Uid)}, nil
+}
+
+// Rename implements Host; the rename is made durable.
+func (Local) Rename(_ context.Context, from, to string) error {
+	if err := os.Rename(from, to); err != nil {
+		return err
+	}
+	if err := syncDir(filepath.Dir(to)); err != nil {
+		return err
+	}
+	if filepath.Dir(from) != filepath.Dir(to) {
+		return syncDir(filepath.Dir(from))
+	}
+	return nil
+}
+
+// RemoveAll implements Host.
+func (Local) RemoveAll(_ context.Context, path string) error { return os.RemoveAll(path) }
+
+// Usage implements Host: allocated blocks, each inode once.
+func (Local) Usage(_ context.Context, dir string) (int64, error) {
+	seen := map[[2]uint64]bool{}
+	var total int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		key := [2]uint64{uint64(st.Dev), st.Ino}
+		if !seen[key] {
+			seen[key] = true
+			total += st.Blocks * 512
+		}
+		return nil
+	})
+	return total, err
+}
+
+// FreeSpace implements Host.
+func (Local) FreeSpace(_ context.Context, path string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * st.Bsize, nil
+}
+
+// Holders implements Host by scanning /proc.
+func (Local) Holders(ctx context.Context, dir string) ([]Holder, error) {
+	return procHolders(ctx, "/proc", dir)
+}
+
+// Archive implements Host in this process.
+func (Local) Archive(ctx context.Context, dir string, opts archive.WriteOptions, w io.Writer) (*archive.Summary, error) {
+	return archive.Write(ctx, w, dir, opts)
+}
+
+// Extract implements Host in this process.
+func (Local) Extract(ctx context.Context, r io.Reader, target string, opts archive.ExtractOptions) (*archive.Summary, error) {
+	return archive.Extract(ctx, r, target, opts)
+}

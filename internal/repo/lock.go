@@ -1,0 +1,132 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+)
+
+// Lock is the repository lock: who holds it, and the operation it is doing.
+type Lock struct {
+	Holder    Holder     `json:"holder"`
+	Operation *Operation `json:"operation,omitempty"`
+}
+
+// Holder names the process that holds the lock.
+type Holder struct {
+	Host    string    `json:"host"`
+	PID     int       `json:"pid"`
+	User    string    `json:"user"`
+	Command string    `json:"command"`
+	Since   time.Time `json:"since"`
+}
+
+// ThisProcess describes the running process as a lock holder.
+func ThisProcess(command string, now time.Time) Holder {
+	h := Holder{PID: os.Getpid(), Command: command, Since: now.UTC()}
+	h.Host, _ = os.Hostname()
+	if u, err := user.Current(); err == nil {
+		h.User = u.Username
+	}
+	return h
+}
+
+func (h Holder) String() string {
+	return fmt.Sprintf("'%s' (pid %d of %s on %s, since %s)", h.Command, h.PID, h.User, h.Host, h.Since.Format(time.RFC3339))
+}
+
+// Operation is what a backup or restore writes down before it touches a broker, and keeps up to
+// date, so that `recover` can finish or undo it when the tool was killed.
+type Operation struct {
+	Kind    string     `json:"kind"` // "backup" or "restore"
+	ID      string     `json:"id"`   // the backup's id
+	Cluster string     `json:"cluster"`
+	Started time.Time  `json:"started"`
+	Brokers []OpBroker `json:"brokers"`
+}
+
+// OpBroker is one broker's state in an operation.
+type OpBroker struct {
+	NodeID     int    `json:"nodeId"`
+	Host       string `json:"host"`
+	DataDir    string `json:"dataDir"`
+	ConfigPath string `json:"configPath"`
+	// Stopped: its stop command was run, so the broker must be started again.
+	Stopped bool `json:"stopped"`
+	// Restore only: the staging folder, where the previous data folder was moved, where the
+	// previous configuration was saved, and how far the swap got.
+	Staging         string `json:"staging,omitempty"`
+	Previous        string `json:"previous,omitempty"`
+	PreviousConfig  string `json:"previousConfig,omitempty"`
+	Swapped         bool   `json:"swapped,omitempty"`
+	ConfigInstalled bool   `json:"configInstalled,omitempty"`
+}
+
+// ErrLocked is wrapped when another run holds the lock.
+var ErrLocked = errors.New("the repository is locked")
+
+// LockedError says who holds the lock.
+type LockedError struct {
+	Location string
+	Lock     Lock
+}
+
+func (e *LockedError) Error() string {
+	msg := fmt.Sprintf("%s is locked by %s", e.Location, e.Lock.Holder)
+	if op := e.Lock.Operation; op != nil {
+		msg += fmt.Sprintf(", which is doing a %s of backup %s", op.Kind, op.ID)
+	}
+	return msg + "; if that process is gone, run 'zeebe-backup recover' to finish or undo what it left"
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// Acquire takes the lock, or fails with a *LockedError naming the holder.
+func (r *Repo) Acquire(ctx context.Context, l Lock) error {
+	b, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := r.s.PutIfAbsent(ctx, lockKey, bytes.NewReader(b)); err != nil {
+		if errors.Is(err, storage.ErrExists) {
+			held, rerr := r.ReadLock(ctx)
+			if rerr != nil || held == nil {
+				return fmt.Errorf("%w: %s holds a lock that cannot be read (%v); remove %s/%s if no run is in progress", ErrLocked, r.Location(), rerr, r.Location(), lockKey)
+			}
+			return &LockedError{Location: r.Location(), Lock: *held}
+		}
+		return fmt.Errorf("lock %s: %w", r.Location(), err)
+	}
+	return nil
+}
+
+// Update rewrites the held lock, e.g. with the operation's progress.
+func (r *Repo) Update(ctx context.Context, l Lock) error {
+	if err := r.PutJSON(ctx, lockKey, l); err != nil {
+		return fmt.Errorf("record the operation in %s: %w", r.Location(), err)
+	}
+	return nil
+}
+
+// ReadLock returns the lock, or nil when the repository is not locked.
+func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
+	var l Lock
+	if err := r.getJSON(ctx, lockKey, &l); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &l, nil
+}
+
+// Release removes the lock.
+func (r *Repo) Release(ctx context.Context) error { return r.s.Delete(ctx, lockKey) }

@@ -1,0 +1,118 @@
+package repo
+
+import (
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+)
+
+// FormatVersion is the manifest format this version writes and reads.
+const FormatVersion = 1
+
+// Manifest describes one complete backup. It holds no secrets: no environment, no credentials.
+type Manifest struct {
+	FormatVersion int    `json:"formatVersion"`
+	ToolVersion   string `json:"toolVersion"`
+	ID            string `json:"id"`
+	// ZeebeVersion is the cluster's version and VersionSource where it was read: "gateway",
+	// "cluster file" or "data".
+	ZeebeVersion  string              `json:"zeebeVersion,omitempty"`
+	VersionSource string              `json:"versionSource,omitempty"`
+	Cluster       ClusterShape        `json:"cluster"`
+	Compression   archive.Compression `json:"compression"`
+	Times         Times               `json:"times"`
+	// DowntimeMillis runs from the stop request to the moment every broker was ready again
+	// (or to the last start attempt when one never became ready).
+	DowntimeMillis int64          `json:"downtimeMs"`
+	Brokers        []BrokerRecord `json:"brokers"`
+	// Topology is the gateway's view before the stop, when a gateway was given.
+	Topology *Topology `json:"topology,omitempty"`
+	// Problems are things that went wrong after the data was captured, e.g. a broker that did
+	// not come back; the backup itself is complete.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// ClusterShape is what a restore target must match.
+type ClusterShape struct {
+	ClusterSize       int    `json:"clusterSize"`
+	PartitionsCount   int    `json:"partitionsCount"`
+	ReplicationFactor int    `json:"replicationFactor"`
+	ClusterName       string `json:"clusterName,omitempty"`
+}
+
+// Times are the moments of a cold backup.
+type Times struct {
+	StopRequested time.Time `json:"stopRequested"`
+	AllDown       time.Time `json:"allDown"`
+	DataCaptured  time.Time `json:"dataCaptured"`
+	Started       time.Time `json:"started"`
+	Ready         time.Time `json:"ready,omitzero"`
+	Committed     time.Time `json:"committed"`
+}
+
+// BrokerRecord is one broker's part of a backup.
+type BrokerRecord struct {
+	NodeID  int    `json:"nodeId"`
+	Host    string `json:"host"`
+	DataDir string `json:"dataDir"`
+	// Config is the saved configuration's name and ConfigPath where it came from.
+	Config       string `json:"config"`
+	ConfigPath   string `json:"configPath"`
+	ConfigSHA256 string `json:"configSha256"`
+	// Archive is the data archive's name, with its size and SHA-256 as stored.
+	Archive       string `json:"archive"`
+	ArchiveSize   int64  `json:"archiveSize"`
+	ArchiveSHA256 string `json:"archiveSha256"`
+	Index         string `json:"index"`
+	IndexSHA256   string `json:"indexSha256"`
+	Files         int    `json:"files"`
+	Dirs          int    `json:"dirs"`
+	Symlinks      int    `json:"symlinks"`
+	HardLinks     int    `json:"hardLinks"`
+	Bytes         int64  `json:"bytes"`
+}
+
+// Topology is the gateway's topology as recorded.
+type Topology struct {
+	ClusterSize       int            `json:"clusterSize"`
+	PartitionsCount   int            `json:"partitionsCount"`
+	ReplicationFactor int            `json:"replicationFactor"`
+	GatewayVersion    string         `json:"gatewayVersion"`
+	Brokers           []TopologyNode `json:"brokers"`
+}
+
+// TopologyNode is one broker in a recorded topology.
+type TopologyNode struct {
+	NodeID     int             `json:"nodeId"`
+	Address    string          `json:"address"`
+	Version    string          `json:"version"`
+	Partitions []TopologyPlace `json:"partitions"`
+}
+
+// TopologyPlace is a partition's role on a broker.
+type TopologyPlace struct {
+	PartitionID int    `json:"partitionId"`
+	Role        string `json:"role"`
+	Health      string `json:"health"`
+}
+
+// Downtime is the manifest's downtime as a duration.
+func (m *Manifest) Downtime() time.Duration { return time.Duration(m.DowntimeMillis) * time.Millisecond }
+
+// Size is the stored size of the backup's archives.
+func (m *Manifest) Size() int64 {
+	var n int64
+	for _, b := range m.Brokers {
+		n += b.ArchiveSize
+	}
+	return n
+}
+
+// Bytes is the data the backup holds, uncompressed.
+func (m *Manifest) Bytes() int64 {
+	var n int64
+	for _, b := range m.Brokers {
+		n += b.Bytes
+	}
+	return n
+}

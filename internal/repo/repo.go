@@ -1,0 +1,207 @@
+// Package repo is the layout of backups in a repository (a storage.Store): one folder per
+// backup in the documented layout, with the manifest written last, and the repository lock that
+// also records the operation in progress.
+//
+//	zeebe-backup-<id>/
+//	  zeebe-broker-0-config.yml
+//	  zeebe-broker-0-data.tar.zst      (or .tar.gz)
+//	  zeebe-broker-0-index.json        every entry of the archive with its digest
+//	  ...
+//	  manifest.json                    written last: the backup exists only once it does
+//	lock.json                          held while a backup, restore or recovery runs
+//
+// Invariants:
+//  1. A backup is listed only when its manifest exists and parses; archives without a manifest
+//     are an incomplete backup, never shown as one.
+//  2. The lock is taken with an exclusive create; it names its holder (host, process, command,
+//     time) and carries the operation record that `recover` finishes.
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+)
+
+// Repo is a repository of backups.
+type Repo struct{ s storage.Store }
+
+// Open wraps a store.
+func Open(s storage.Store) *Repo { return &Repo{s: s} }
+
+// Store is the underlying store.
+func (r *Repo) Store() storage.Store { return r.s }
+
+// Location names the repository for messages.
+func (r *Repo) Location() string { return r.s.Location() }
+
+const (
+	folderPrefix = "zeebe-backup-"
+	manifestName = "manifest.json"
+	lockKey      = "lock.json"
+)
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidateID checks a backup id given by the user.
+func ValidateID(id string) error {
+	if !idPattern.MatchString(id) {
+		return fmt.Errorf("backup id %q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", id)
+	}
+	return nil
+}
+
+// NewID is the default id of a backup taken at t: a UTC timestamp.
+func NewID(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// Folder is the folder of a backup in the repository.
+func Folder(id string) string { return folderPrefix + id }
+
+// Key names a file of a backup.
+func Key(id, name string) string { return Folder(id) + "/" + name }
+
+// ArchiveName is the data archive of a broker, e.g. zeebe-broker-0-data.tar.zst.
+func ArchiveName(nodeID int, c archive.Compression) string {
+	return fmt.Sprintf("zeebe-broker-%d-data%s", nodeID, c.Ext())
+}
+
+// ConfigName is the saved configuration of a broker.
+func ConfigName(nodeID int) string { return fmt.Sprintf("zeebe-broker-%d-config.yml", nodeID) }
+
+// IndexName lists every entry of a broker's archive with its digest.
+func IndexName(nodeID int) string { return fmt.Sprintf("zeebe-broker-%d-index.json", nodeID) }
+
+// ErrNotFound is wrapped when a backup does not exist (or is incomplete).
+var ErrNotFound = errors.New("no such backup")
+
+// Exists tells whether anything of a backup is stored, complete or not.
+func (r *Repo) Exists(ctx context.Context, id string) (bool, error) {
+	infos, err := r.s.List(ctx, Folder(id)+"/")
+	return len(infos) > 0, err
+}
+
+// Put stores one file of a backup.
+func (r *Repo) Put(ctx context.Context, id, name string, rd io.Reader) (int64, error) {
+	return r.s.Put(ctx, Key(id, name), rd)
+}
+
+// Get opens one file of a backup.
+func (r *Repo) Get(ctx context.Context, id, name string) (io.ReadCloser, error) {
+	return r.s.Get(ctx, Key(id, name))
+}
+
+// PutJSON stores v as indented JSON.
+func (r *Repo) PutJSON(ctx context.Context, key string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = r.s.Put(ctx, key, bytes.NewReader(append(b, '\n')))
+	return err
+}
+
+func (r *Repo) getJSON(ctx context.Context, key string, v any) error {
+	rc, err := r.s.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
+}
+
+// Commit writes the manifest of a backup, last: from now on the backup exists.
+func (r *Repo) Commit(ctx context.Context, m *Manifest) error {
+	return r.PutJSON(ctx, Key(m.ID, manifestName), m)
+}
+
+// Manifest reads a committed backup's manifest.
+func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
+	var m Manifest
+	if err := r.getJSON(ctx, Key(id, manifestName), &m); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w %q in %s (see 'zeebe-backup list')", ErrNotFound, id, r.Location())
+		}
+		return nil, err
+	}
+	if m.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("backup %q has manifest format %d; this zeebe-backup reads format %d", id, m.FormatVersion, FormatVersion)
+	}
+	return &m, nil
+}
+
+// Index reads the entry list of a broker's archive.
+func (r *Repo) Index(ctx context.Context, id string, nodeID int) ([]archive.Entry, error) {
+	var entries []archive.Entry
+	err := r.getJSON(ctx, Key(id, IndexName(nodeID)), &entries)
+	return entries, err
+}
+
+// Listing is one backup as list shows it.
+type Listing struct {
+	Manifest *Manifest
+	Err      error // a manifest that does not parse
+}
+
+// List returns the committed backups, oldest first; incomplete ones are left out.
+func (r *Repo) List(ctx context.Context) ([]Listing, error) {
+	infos, err := r.s.List(ctx, folderPrefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []Listing
+	for _, in := range infos {
+		folder, name, ok := strings.Cut(in.Key, "/")
+		if !ok || name != manifestName || !strings.HasPrefix(folder, folderPrefix) {
+			continue
+		}
+		id := strings.TrimPrefix(folder, folderPrefix)
+		m, err := r.Manifest(ctx, id)
+		out = append(out, Listing{Manifest: m, Err: err})
+		if err != nil {
+			out[len(out)-1].Manifest = &Manifest{ID: id}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Manifest, out[j].Manifest
+		if !a.Times.StopRequested.Equal(b.Times.StopRequested) {
+			return a.Times.StopRequested.Before(b.Times.StopRequested)
+		}
+		return a.ID < b.ID
+	})
+	return out, nil
+}
+
+// DeleteFiles removes every file of a backup (complete or not), the manifest first so that the
+// backup stops existing before its archives go.
+func (r *Repo) DeleteFiles(ctx context.Context, id string) error {
+	if err := r.s.Delete(ctx, Key(id, manifestName)); err != nil {
+		return err
+	}
+	infos, err := r.s.List(ctx, Folder(id)+"/")
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, in := range infos {
+		errs = append(errs, r.s.Delete(ctx, in.Key))
+	}
+	return errors.Join(errs...)
+}
