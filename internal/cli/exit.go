@@ -5,6 +5,9 @@ import (
 	"errors"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/backup"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/restore"
 )
 
 // The exit codes of zeebe-backup, documented in the root command's help.
@@ -14,16 +17,30 @@ const (
 	ExitUsage       = 2
 	ExitInUse       = 3
 	ExitUnsafe      = 4
+	ExitRefused     = 5
+	ExitIncomplete  = 6
+	ExitLocked      = 7
 	ExitInterrupted = 130
 )
 
 const exitCodesHelp = `Exit status:
   0    success
-  1    the operation failed (the message says why and what to do)
-  2    bad arguments, flags or input files; nothing was changed
+  1    the operation failed after it started; the brokers it stopped were started again
+       (the message says what happened and what to do)
+  2    bad arguments, flags, cluster file or configuration; nothing was changed
   3    a data folder changed while it was read: a broker is still running on it
   4    an archive was refused as unsafe (it would write outside its folder)
-  130  interrupted (Ctrl-C or SIGTERM); what was started is cleaned up first`
+  5    refused by a pre-flight check; no broker was stopped, nothing was changed
+  6    the backup or restore is done, but the cluster did not fully come back
+  7    another run holds the repository lock (or left it: see 'zeebe-backup recover')
+  130  interrupted (Ctrl-C or SIGTERM); the brokers are started again first`
+
+// incompleteError marks a backup or restore whose data work is done but whose cluster did not
+// fully come back.
+type incompleteError struct{ err error }
+
+func (e incompleteError) Error() string { return e.err.Error() }
+func (e incompleteError) Unwrap() error { return e.err }
 
 // usageError marks errors in what the user gave: arguments, flags, input files.
 type usageError struct{ err error }
@@ -34,11 +51,18 @@ func (u usageError) Unwrap() error { return u.err }
 // ExitCode maps an error returned by a command to the documented exit status.
 func ExitCode(err error) int {
 	var u usageError
+	var inc incompleteError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &inc):
+		return ExitIncomplete
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
+	case errors.Is(err, repo.ErrLocked):
+		return ExitLocked
+	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused):
+		return ExitRefused
 	case errors.Is(err, archive.ErrInUse):
 		return ExitInUse
 	case errors.Is(err, archive.ErrUnsafe):

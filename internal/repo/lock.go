@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"sync"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
@@ -130,3 +131,44 @@ func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 
 // Release removes the lock.
 func (r *Repo) Release(ctx context.Context) error { return r.s.Delete(ctx, lockKey) }
+
+// Tracker holds the lock for one operation and keeps its record up to date, so that the record
+// always says what `recover` must do.
+type Tracker struct {
+	mu   sync.Mutex
+	r    *Repo
+	lock Lock
+}
+
+// Begin takes the lock for an operation.
+func (r *Repo) Begin(ctx context.Context, holder Holder, op Operation) (*Tracker, error) {
+	l := Lock{Holder: holder, Operation: &op}
+	if err := r.Acquire(ctx, l); err != nil {
+		return nil, err
+	}
+	return &Tracker{r: r, lock: l}, nil
+}
+
+// Update changes the broker's record and stores the operation before returning.
+func (t *Tracker) Update(ctx context.Context, nodeID int, fn func(*OpBroker)) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.lock.Operation.Brokers {
+		if t.lock.Operation.Brokers[i].NodeID == nodeID {
+			fn(&t.lock.Operation.Brokers[i])
+		}
+	}
+	return t.r.Update(ctx, t.lock)
+}
+
+// Operation returns a copy of the current record.
+func (t *Tracker) Operation() Operation {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	op := *t.lock.Operation
+	op.Brokers = append([]OpBroker(nil), op.Brokers...)
+	return op
+}
+
+// End releases the lock: the operation is finished.
+func (t *Tracker) End(ctx context.Context) error { return t.r.Release(ctx) }

@@ -33,10 +33,15 @@ var (
 // Main runs the tests and removes the simulator binary afterwards; call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// Cleanup removes the simulator binary built by Binary.
+func Cleanup() {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
-	os.Exit(code)
 }
 
 // Binary builds cmd/zeebe-sim once per test binary and returns its path.

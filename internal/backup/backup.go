@@ -1,0 +1,258 @@
+// Package backup takes a cold backup of a whole cluster, as one unit:
+//
+//  1. Pre-flight, while the cluster runs: every host, configuration and data folder is there
+//     and readable, the configurations agree with each other and with the description, the
+//     backup id is free, the repository has room. Any failure stops here; no broker is touched.
+//  2. The operation is written down (the repository lock) before the first stop command runs.
+//  3. All brokers are stopped at once and each is proven fully down.
+//  4. Every data folder is archived, concurrently, straight into the repository, with each
+//     broker's configuration and the index of every archived entry.
+//  5. All brokers are started again and proven ready. Whatever fails after step 3 — an
+//     archive, the repository, Ctrl-C — the brokers that were stopped are started again.
+//  6. The manifest is written last; only then does the backup exist.
+package backup
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// Deps are what the workflow works with.
+type Deps struct {
+	Hosts    func(cluster.Broker) (broker.Host, error)
+	Repo     *repo.Repo
+	Events   progress.Sink
+	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
+	Now      func() time.Time
+	// ToolVersion and Command are recorded in the manifest and the lock.
+	ToolVersion, Command string
+	// Hook, when set, is called as each phase begins; tests use it to stop the tool there.
+	Hook func(phase string)
+}
+
+// Options of one backup.
+type Options struct {
+	ID          string // "" for a UTC timestamp
+	Compression archive.Compression
+}
+
+// ErrAborted is wrapped when the backup was given up after brokers were stopped; they were
+// started again and nothing was committed.
+var ErrAborted = errors.New("backup aborted")
+
+type run struct {
+	d       *cluster.Description
+	deps    Deps
+	opts    Options
+	fleet   *fleet.Fleet
+	configs map[int][]byte
+	shape   repo.ClusterShape
+	m       *repo.Manifest
+	track   *repo.Tracker
+}
+
+func (r *run) emit(e progress.Event) {
+	if r.deps.Events != nil {
+		e.Time = r.deps.Now()
+		if e.Level == "" {
+			e.Level = progress.Info
+		}
+		r.deps.Events(e)
+	}
+}
+
+func (r *run) hook(phase string) {
+	if r.deps.Hook != nil {
+		r.deps.Hook(phase)
+	}
+}
+
+// Run takes a backup of the described cluster; cfgs are the brokers' resolved configurations
+// by node id. It returns the committed manifest. When a broker does not come back after the
+// backup, the manifest is committed and returned together with an error.
+func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*repo.Manifest, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if opts.Compression == "" {
+		opts.Compression = archive.Zstd
+	}
+	r := &run{d: d, deps: deps, opts: opts}
+	if err := r.preflight(ctx, cfgs); err != nil {
+		return nil, err
+	}
+	return r.coldBackup(ctx)
+}
+
+func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
+	op := repo.Operation{Kind: "backup", ID: r.m.ID, Cluster: r.d.Path, Started: r.deps.Now().UTC()}
+	for _, m := range r.fleet.Members {
+		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
+	}
+	track, err := r.deps.Repo.Begin(ctx, repo.ThisProcess(r.deps.Command, r.deps.Now()), op)
+	if err != nil {
+		return nil, err
+	}
+	r.track = track
+
+	r.hook("stopping")
+	r.m.Times.StopRequested = r.deps.Now().UTC()
+	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d brokers at once", len(r.fleet.Members))})
+	err = r.fleet.StopAll(ctx, func(m *fleet.Member) error {
+		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
+	})
+	if err == nil {
+		r.m.Times.AllDown = r.deps.Now().UTC()
+		r.hook("archiving")
+		err = r.archiveAll(ctx)
+	}
+	if err != nil {
+		return nil, r.abort(ctx, err)
+	}
+	r.m.Times.DataCaptured = r.deps.Now().UTC()
+
+	startErr := r.startAgain(ctx)
+	r.m.DowntimeMillis = r.deps.Now().Sub(r.m.Times.StopRequested).Milliseconds()
+	if startErr == nil {
+		r.m.Times.Ready = r.deps.Now().UTC()
+	} else {
+		r.m.Problems = append(r.m.Problems, startErr.Error())
+	}
+	r.m.Times.Committed = r.deps.Now().UTC()
+	if err := r.deps.Repo.Commit(context.WithoutCancel(ctx), r.m); err != nil {
+		return nil, fmt.Errorf("write the manifest of backup %s: %w; the archives are stored but the backup does not exist", r.m.ID, errors.Join(err, startErr))
+	}
+	r.emit(progress.Event{Phase: "commit", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s committed: %d brokers, %d bytes stored, downtime %s", r.m.ID, len(r.m.Brokers), r.m.Size(), r.m.Downtime())})
+	if err := r.track.End(context.WithoutCancel(ctx)); err != nil {
+		startErr = errors.Join(startErr, fmt.Errorf("release the repository lock: %w", err))
+	}
+	if startErr != nil {
+		return r.m, fmt.Errorf("backup %s is complete, but the cluster is not fully back: %w", r.m.ID, startErr)
+	}
+	return r.m, nil
+}
+
+// startAgain starts every broker, on a context that outlives a cancelled run.
+func (r *run) startAgain(ctx context.Context) error {
+	r.hook("starting")
+	r.m.Times.Started = r.deps.Now().UTC()
+	sctx := context.WithoutCancel(ctx)
+	return r.fleet.StartAll(sctx, r.fleet.Members, r.m.ZeebeVersion)
+}
+
+// abort starts the brokers again after a failure past the stop, removes what was stored and
+// releases the lock.
+func (r *run) abort(ctx context.Context, cause error) error {
+	r.emit(progress.Event{Level: progress.Error, Phase: "abort", Broker: progress.Cluster, Message: "backup failed, starting the brokers again: " + cause.Error()})
+	startErr := r.startAgain(ctx)
+	cleanCtx := context.WithoutCancel(ctx)
+	cleanErr := r.deps.Repo.DeleteFiles(cleanCtx, r.m.ID)
+	if startErr == nil {
+		cleanErr = errors.Join(cleanErr, r.track.End(cleanCtx))
+	}
+	err := fmt.Errorf("%w: %w", ErrAborted, cause)
+	if startErr != nil {
+		return fmt.Errorf("%w; starting the brokers again also failed: %v; run 'zeebe-backup recover' once the cause is fixed", err, startErr)
+	}
+	if cleanErr != nil {
+		return fmt.Errorf("%w; the brokers run again; cleaning up the repository failed: %v", err, cleanErr)
+	}
+	return fmt.Errorf("%w; the brokers run again and nothing was committed", err)
+}
+
+// archiveAll archives every broker concurrently.
+func (r *run) archiveAll(ctx context.Context) error {
+	records := make([]repo.BrokerRecord, len(r.fleet.Members))
+	errs := make([]error, len(r.fleet.Members))
+	var wg sync.WaitGroup
+	for i, m := range r.fleet.Members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			records[i], errs[i] = r.archiveOne(ctx, m)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	r.m.Brokers = records
+	return nil
+}
+
+func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecord, error) {
+	n := m.Broker.NodeID
+	rec := repo.BrokerRecord{
+		NodeID: n, Host: m.Host.Name(), DataDir: m.DataDir,
+		Config: repo.ConfigName(n), ConfigPath: m.Broker.Config,
+		Archive: repo.ArchiveName(n, r.opts.Compression), Index: repo.IndexName(n),
+	}
+	cfg := r.configs[n]
+	sum := sha256.Sum256(cfg)
+	rec.ConfigSHA256 = hex.EncodeToString(sum[:])
+	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Config, bytes.NewReader(cfg)); err != nil {
+		return rec, fmt.Errorf("%s: store its configuration: %w", m.Broker.Name(), err)
+	}
+
+	r.emit(progress.Event{Phase: "archive", Broker: n, Message: "archiving " + m.DataDir})
+	pr, pw := io.Pipe()
+	var summary *archive.Summary
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		summary, err = m.Host.Archive(ctx, m.DataDir, archive.WriteOptions{
+			Compression: r.opts.Compression,
+			Progress: func(p archive.Progress) {
+				r.emit(progress.Event{Phase: "archive", Broker: n, Progress: true, Bytes: p.Bytes, Files: p.Files, Message: p.Path})
+			},
+		}, pw)
+		pw.CloseWithError(err)
+		done <- err
+	}()
+	stored, putErr := r.deps.Repo.Put(ctx, r.m.ID, rec.Archive, pr)
+	pr.CloseWithError(putErr)
+	archErr := <-done
+	switch {
+	case archErr != nil && errors.Is(archErr, archive.ErrInUse):
+		return rec, fmt.Errorf("%s: %w", m.Broker.Name(), archErr)
+	case archErr != nil:
+		return rec, fmt.Errorf("%s: archive %s: %w", m.Broker.Name(), m.DataDir, archErr)
+	case putErr != nil:
+		return rec, fmt.Errorf("%s: store %s in %s: %w", m.Broker.Name(), rec.Archive, r.deps.Repo.Location(), putErr)
+	case stored != summary.Size:
+		return rec, fmt.Errorf("%s: stored %d bytes of %s, the archive has %d", m.Broker.Name(), stored, rec.Archive, summary.Size)
+	}
+	rec.ArchiveSize, rec.ArchiveSHA256 = summary.Size, summary.SHA256
+	rec.Files, rec.Dirs, rec.Symlinks, rec.HardLinks, rec.Bytes = summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes
+
+	index, err := json.Marshal(summary.Entries)
+	if err != nil {
+		return rec, err
+	}
+	isum := sha256.Sum256(index)
+	rec.IndexSHA256 = hex.EncodeToString(isum[:])
+	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Index, bytes.NewReader(index)); err != nil {
+		return rec, fmt.Errorf("%s: store its index: %w", m.Broker.Name(), err)
+	}
+	r.emit(progress.Event{Phase: "archive", Broker: n, Bytes: summary.Bytes, Files: int64(summary.Files),
+		Message: fmt.Sprintf("archived %d files (%d bytes) into %s (%d bytes)", summary.Files, summary.Bytes, rec.Archive, summary.Size)})
+	return rec, nil
+}
+

@@ -1,0 +1,149 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// ErrPreflight is wrapped by every failure found before a broker was touched.
+var ErrPreflight = errors.New("pre-flight check failed, no broker was touched")
+
+// preflight checks everything that can be checked while the cluster runs.
+func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
+	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
+	if err != nil {
+		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
+	}
+	f.Events, f.Topology = r.deps.Events, r.deps.Topology
+	r.fleet = f
+	r.shape = repo.ClusterShape(shape)
+
+	id := r.opts.ID
+	if id == "" {
+		id = repo.NewID(r.deps.Now())
+	}
+	if err := repo.ValidateID(id); err != nil {
+		return fmt.Errorf("%w: %w", ErrPreflight, err)
+	}
+	if exists, err := r.deps.Repo.Exists(ctx, id); err != nil {
+		return fmt.Errorf("%w: read the repository %s: %w", ErrPreflight, r.deps.Repo.Location(), err)
+	} else if exists {
+		return fmt.Errorf("%w: %s already holds a backup %q (complete or not); choose another --id or remove it", ErrPreflight, r.deps.Repo.Location(), id)
+	}
+	r.m = &repo.Manifest{FormatVersion: repo.FormatVersion, ToolVersion: r.deps.ToolVersion, ID: id, Cluster: r.shape, Compression: r.opts.Compression}
+
+	var errs []error
+	var usage int64
+	r.configs = map[int][]byte{}
+	for _, m := range f.Members {
+		st, err := m.Host.Stat(ctx, m.DataDir)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: data folder %s: %w", m.Broker.Name(), m.DataDir, err))
+			continue
+		case !st.IsDir:
+			errs = append(errs, fmt.Errorf("%s: data folder %s is not a folder", m.Broker.Name(), m.DataDir))
+			continue
+		}
+		u, err := m.Host.Usage(ctx, m.DataDir)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: read data folder %s: %w", m.Broker.Name(), m.DataDir, err))
+		}
+		usage += u
+		cfg, err := m.Host.ReadFile(ctx, m.Broker.Config)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: read its configuration: %w", m.Broker.Name(), err))
+		}
+		r.configs[m.Broker.NodeID] = cfg
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
+	}
+	if sr, ok := r.deps.Repo.Store().(storage.SpaceReporter); ok {
+		free, err := sr.FreeSpace(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: free space of %s: %w", ErrPreflight, r.deps.Repo.Location(), err)
+		}
+		// Compressed archives are smaller than the data; half of it is the least to expect room for.
+		if free < usage/2 {
+			return fmt.Errorf("%w: %s has %d bytes free; the data folders take %d bytes, and even compressed the backup needs about %d: free some space or use another repository",
+				ErrPreflight, r.deps.Repo.Location(), free, usage, usage/2)
+		}
+	}
+	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("%d brokers, %d partitions, replication factor %d, %d bytes of data; repository %s",
+		shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, usage, r.deps.Repo.Location())})
+	return r.version(ctx)
+}
+
+// version finds the cluster's Zeebe version: from the gateway, else the cluster file, else the
+// records in the data. The gateway's topology is also recorded.
+func (r *run) version(ctx context.Context) error {
+	if r.d.Gateway != "" && r.deps.Topology != nil {
+		t, err := r.deps.Topology(ctx, r.d.Gateway)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrPreflight, err)
+		}
+		if err := zeebe.Healthy(t, ""); err != nil {
+			r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: "the cluster is not fully up before the backup: " + err.Error()})
+		}
+		r.m.Topology = recordTopology(t)
+		versions := map[string]bool{}
+		for _, b := range t.Brokers {
+			versions[b.Version] = true
+		}
+		if len(versions) > 1 {
+			return fmt.Errorf("%w: the brokers run different Zeebe versions (%s); finish the rolling update first", ErrPreflight, strings.Join(keys(versions), ", "))
+		}
+		for v := range versions {
+			r.m.ZeebeVersion, r.m.VersionSource = v, "gateway"
+		}
+		if r.m.ZeebeVersion == "" {
+			r.m.ZeebeVersion, r.m.VersionSource = t.GatewayVersion, "gateway"
+		}
+		return nil
+	}
+	if r.d.Version != "" {
+		r.m.ZeebeVersion, r.m.VersionSource = r.d.Version, "cluster file"
+		return nil
+	}
+	for _, m := range r.fleet.Members {
+		if !m.Broker.IsLocal() {
+			continue
+		}
+		if v, found, err := zeebe.DataVersion(m.DataDir); err == nil && found {
+			r.m.ZeebeVersion, r.m.VersionSource = v.String(), "data"
+			return nil
+		}
+	}
+	r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: "the Zeebe version is unknown: give a gateway or version: in the cluster file"})
+	return nil
+}
+
+func recordTopology(t zeebe.Topology) *repo.Topology {
+	out := &repo.Topology{ClusterSize: t.ClusterSize, PartitionsCount: t.PartitionsCount, ReplicationFactor: t.ReplicationFactor, GatewayVersion: t.GatewayVersion}
+	for _, b := range t.Brokers {
+		n := repo.TopologyNode{NodeID: b.NodeID, Address: fmt.Sprintf("%s:%d", b.Host, b.Port), Version: b.Version}
+		for _, p := range b.Partitions {
+			n.Partitions = append(n.Partitions, repo.TopologyPlace{PartitionID: p.PartitionID, Role: string(p.Role), Health: string(p.Health)})
+		}
+		out.Brokers = append(out.Brokers, n)
+	}
+	return out
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/backup"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+)
+
+type backupOptions struct {
+	output
+	clusterFlags
+	id          string
+	compression string
+}
+
+func newBackupCmd(s Streams) *cobra.Command {
+	var o backupOptions
+	c := &cobra.Command{
+		Use:   "backup [flags]",
+		Short: "Take a cold backup of the whole cluster",
+		Long: `Take a cold backup of the whole cluster, as one unit.
+
+Everything that can be checked while the cluster runs is checked first (hosts, configurations,
+data folders, repository space, version); then all brokers are stopped at once and proven
+fully down (stop command returned, management endpoint silent, no process holding their data
+folders), every data folder is archived with its configuration, the brokers are started and
+proven ready, and the manifest is written last. Whatever fails after the stop, the brokers are
+started again; if this process is killed, 'zeebe-backup recover' does it.`,
+		Example: `  # Back up the cluster described in ./zeebe-backup.yaml
+  zeebe-backup backup
+
+  # Another cluster file, a chosen id, gzip archives
+  zeebe-backup backup --cluster /etc/zeebe-backup/prod.yaml --id before-upgrade --compression gzip`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runBackup(cmd.Context(), s, o) },
+	}
+	o.clusterFlags.register(c)
+	o.output.register(c, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
+	c.Flags().StringVar(&o.id, "id", "", "the backup's id (default: a UTC timestamp such as 20261124T103000Z)")
+	c.Flags().StringVar(&o.compression, "compression", "zstd", "zstd or gzip")
+	return c
+}
+
+func runBackup(ctx context.Context, s Streams, o backupOptions) error {
+	comp, err := archive.ParseCompression(o.compression)
+	if err != nil || comp == archive.None {
+		return usageError{fmt.Errorf("--compression %q: use zstd or gzip", o.compression)}
+	}
+	d, cfgs, err := o.loadCluster()
+	if err != nil {
+		return err
+	}
+	r, err := openRepository(d.Repository)
+	if err != nil {
+		return err
+	}
+	ren := newRenderer(s, o.output)
+	m, err := backup.Run(ctx, d, cfgs, backup.Deps{
+		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
+		Now: time.Now, ToolVersion: Version, Command: commandLine(), Hook: testPause(s),
+	}, backup.Options{ID: o.id, Compression: comp})
+	if m != nil {
+		if o.json {
+			if perr := printJSON(s.Out, m); perr != nil {
+				return perr
+			}
+		} else {
+			fmt.Fprintf(s.Out, "backup %s: %d brokers, %s of data in %s, downtime %s, Zeebe %s\n",
+				m.ID, len(m.Brokers), humanBytes(m.Bytes()), humanBytes(m.Size()), m.Downtime().Round(time.Millisecond), orUnknown(m.ZeebeVersion))
+		}
+	}
+	if err != nil && m != nil {
+		return incompleteError{err}
+	}
+	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+type restoreOptions struct {
+	output
+	clusterFlags
+	sets             []string
+	keepTargetConfig bool
+	discardPrevious  bool
+}
+
+func newRestoreCmd(s Streams) *cobra.Command {
+	var o restoreOptions
+	c := &cobra.Command{
+		Use:   "restore [flags] ID",
+		Short: "Restore a backup onto the cluster (which may be a replacement)",
+		Long: `Restore backup ID onto the cluster described by --cluster, which may differ from the one
+backed up but must have the same number of brokers, the same node ids, the same partitions
+count and replication factor.
+
+Every check comes first, before any broker is stopped: node ids and partitioning against the
+backup, every stored file against its checksum, free space beside each data folder. Then all
+brokers are stopped at once and proven down; each archive is extracted into a staging folder
+beside its data folder and checked file by file; each data folder is moved aside to
+<data>.pre-restore-<ID> (kept until --discard-previous or you remove it) and the staged one
+takes its place; the backed-up configuration is installed with the cluster file's set: entries
+and --set applied (the target's previous one is kept as <config>.pre-restore-<ID>), unless
+--keep-target-config; the brokers are started and proven ready. If they do not come up,
+'zeebe-backup recover' rolls back to the previous data.`,
+		Example: `  # Restore onto the cluster of ./zeebe-backup.yaml
+  zeebe-backup restore 20261124T103000Z
+
+  # Onto replacement hosts: set each broker's advertised host
+  zeebe-backup restore before-upgrade --cluster new.yaml \
+      --set 0.zeebe.broker.network.advertisedHost=10.0.1.10 \
+      --set 1.zeebe.broker.network.advertisedHost=10.0.1.11
+
+  # Keep the target's configuration files, delete the previous data once the cluster is up
+  zeebe-backup restore before-upgrade --keep-target-config --discard-previous`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRestore(cmd.Context(), s, o, args[0]) },
+	}
+	o.clusterFlags.register(c)
+	o.output.register(c, "print the result as JSON on standard output, and events as JSON lines on standard error")
+	c.Flags().StringArrayVar(&o.sets, "set", nil, "NODEID.KEY=VALUE: set a configuration key of one broker's installed config (repeatable)")
+	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
+	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
+	return c
+}
+
+// parseSets reads --set NODEID.KEY=VALUE flags.
+func parseSets(sets []string) (map[int][]config.Edit, error) {
+	out := map[int][]config.Edit{}
+	for _, s := range sets {
+		lhs, value, ok := strings.Cut(s, "=")
+		node, key, ok2 := strings.Cut(lhs, ".")
+		n, err := strconv.Atoi(node)
+		if !ok || !ok2 || err != nil || n < 0 || key == "" {
+			return nil, usageError{fmt.Errorf("--set %q: write NODEID.KEY=VALUE, e.g. --set 0.zeebe.broker.network.advertisedHost=10.0.1.10", s)}
+		}
+		out[n] = append(out[n], config.Edit{Key: key, Value: value})
+	}
+	return out, nil
+}
+
+func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) error {
+	if err := repo.ValidateID(id); err != nil {
+		return usageError{err}
+	}
+	sets, err := parseSets(o.sets)
+	if err != nil {
+		return err
+	}
+	d, cfgs, err := o.loadCluster()
+	if err != nil {
+		return err
+	}
+	for n := range sets {
+		if d.Broker(n) == nil {
+			return usageError{fmt.Errorf("--set names node id %d, which is not in %s", n, d.Path)}
+		}
+	}
+	r, err := openRepository(d.Repository)
+	if err != nil {
+		return err
+	}
+	ren := newRenderer(s, o.output)
+	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
+		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
+		Now: time.Now, Command: commandLine(), Hook: testPause(s),
+	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious})
+	if res != nil {
+		if o.json {
+			if perr := printJSON(s.Out, res); perr != nil {
+				return perr
+			}
+		} else if err == nil {
+			fmt.Fprintf(s.Out, "backup %s restored onto %d brokers\n", id, len(res.Manifest.Brokers))
+			ids := make([]int, 0, len(res.Previous))
+			for n := range res.Previous {
+				ids = append(ids, n)
+			}
+			sort.Ints(ids)
+			for _, n := range ids {
+				fmt.Fprintf(s.Out, "  broker %d: previous data kept at %s\n", n, res.Previous[n])
+			}
+		}
+	}
+	if err != nil && res != nil {
+		return incompleteError{err}
+	}
+	return err
+}

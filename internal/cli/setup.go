@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// clusterFlags are the flags of every command that works on a cluster or a repository.
+type clusterFlags struct {
+	file string
+	repo string
+}
+
+func (f *clusterFlags) register(c *cobra.Command) {
+	c.Flags().StringVarP(&f.file, "cluster", "c", cluster.DefaultFile, "the cluster description (YAML)")
+	c.Flags().StringVar(&f.repo, "repo", "", "the repository, overriding the cluster file's: a path or file:// URL")
+}
+
+// loadCluster reads and validates the description and each broker's configuration.
+func (f *clusterFlags) loadCluster() (*cluster.Description, map[int]*config.Broker, error) {
+	d, err := cluster.Load(f.file, cluster.LoadOptions{Repository: f.repo})
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	cfgs, err := d.Resolve()
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return d, cfgs, nil
+}
+
+// openRepo opens the repository named by --repo, or else by the cluster file.
+func (f *clusterFlags) openRepo() (*repo.Repo, error) {
+	loc := f.repo
+	if loc == "" {
+		d, err := cluster.Load(f.file, cluster.LoadOptions{})
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, usageError{fmt.Errorf("no repository: give --repo, or a cluster file with --cluster (%s was not found)", f.file)}
+			}
+			return nil, usageError{err}
+		}
+		loc = d.Repository
+	}
+	return openRepository(loc)
+}
+
+// openRepository opens a repository location: a path or a file:// URL.
+func openRepository(loc string) (*repo.Repo, error) {
+	path := loc
+	if strings.Contains(loc, "://") {
+		u, err := url.Parse(loc)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("repository %q: %w", loc, err)}
+		}
+		switch u.Scheme {
+		case "file":
+			path = u.Path
+		case "s3":
+			return nil, usageError{fmt.Errorf("repository %q: S3 repositories are not supported by this version yet; use a local folder", loc)}
+		default:
+			return nil, usageError{fmt.Errorf("repository %q: unknown scheme %q; use a path or file:// URL", loc, u.Scheme)}
+		}
+	}
+	s, err := local.New(path)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", loc, err)
+	}
+	return repo.Open(s), nil
+}
+
+// hosts gives the host of each broker; only brokers on this machine are supported so far.
+func hosts(b cluster.Broker) (broker.Host, error) {
+	if b.IsLocal() {
+		return broker.Local{}, nil
+	}
+	return nil, fmt.Errorf("host %s: only host: local is supported by this version; SSH comes later", b.Host)
+}
+
+// newFleet builds the fleet of a cluster for status and recover.
+func newFleet(d *cluster.Description, cfgs map[int]*config.Broker, events progress.Sink) (*fleet.Fleet, error) {
+	f, _, err := fleet.Build(d, cfgs, hosts)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	f.Topology, f.Events = fleet.GatewayTopology, events
+	return f, nil
+}
+
+// testPause is the hook tests use to stop the tool at a phase: when ZEEBE_BACKUP_TEST_PAUSE_AT
+// names the phase, the tool says so on standard error and waits until the file named by
+// ZEEBE_BACKUP_TEST_RESUME exists (or forever, to be killed there).
+func testPause(s Streams) func(string) {
+	at := os.Getenv("ZEEBE_BACKUP_TEST_PAUSE_AT")
+	if at == "" {
+		return nil
+	}
+	resume := os.Getenv("ZEEBE_BACKUP_TEST_RESUME")
+	return func(phase string) {
+		if phase != at {
+			return
+		}
+		fmt.Fprintf(s.Err, "paused at %s\n", phase)
+		for {
+			if _, err := os.Stat(resume); resume != "" && err == nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// commandLine is what the lock records as the holder's command.
+func commandLine() string {
+	return strings.Join(os.Args, " ")
+}

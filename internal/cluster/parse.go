@@ -1,0 +1,172 @@
+package cluster
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+)
+
+// LoadOptions changes how a description is read.
+type LoadOptions struct {
+	// Repository overrides the file's repository (the --repo flag); the file may then omit
+	// it, and what the file says is not checked. A relative path is made absolute against
+	// the current directory.
+	Repository string
+}
+
+var topKeys = []string{"repository", "gateway", "version", "brokers"}
+
+// parser collects the problems of one description.
+type parser struct {
+	problems
+}
+
+// Load reads and validates the description in the file at path. A file that cannot be read
+// is an error wrapping the os error (errors.Is(err, fs.ErrNotExist) works); a file that is
+// wrong is a *DescriptionError.
+func Load(path string, opts LoadOptions) (*Description, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read cluster description: %w", err)
+	}
+	return Parse(data, path, opts)
+}
+
+// Parse validates a description; path names it in messages ("" when it comes from no file).
+// All problems are reported together in a *DescriptionError.
+func Parse(data []byte, path string, opts LoadOptions) (*Description, error) {
+	p := &parser{problems{file: displayName(path)}}
+	d := p.description(data, opts)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	d.Path = path
+	return d, nil
+}
+
+func (p *parser) description(data []byte, opts LoadOptions) *Description {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			p.empty(0)
+		} else {
+			p.syntax(err)
+		}
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		p.add(extra.Line, "", "a second YAML document; the file holds one description, remove the --- and what follows it")
+	} else if !errors.Is(err, io.EOF) {
+		p.syntax(err)
+	}
+	if len(doc.Content) == 0 {
+		p.empty(doc.Line)
+		return nil
+	}
+	if isNull(deref(doc.Content[0])) {
+		p.empty(doc.Content[0].Line)
+		return nil
+	}
+	root := deref(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		p.add(root.Line, "", "found %s; the file is a mapping with repository: and brokers:, starting e.g. with the line repository: file:///var/backups/zeebe", kind(root))
+		return nil
+	}
+	f := p.fields("", root, "the file", topKeys)
+	d := &Description{}
+	d.Repository = p.repository(f, opts.Repository)
+	if s, line, ok := p.str(f, "gateway", ""); ok {
+		if msg := checkGateway(s); msg != "" {
+			p.add(line, "gateway", "%s", msg)
+		}
+		d.Gateway = s
+	}
+	if s, line, ok := p.str(f, "version", ""); ok {
+		if _, err := zeebe.ParseVersion(s); err != nil {
+			p.add(line, "version", "%v", err)
+		}
+		d.Version = s
+	}
+	d.Brokers = p.brokers(f)
+	return d
+}
+
+func (p *parser) empty(line int) {
+	p.add(line, "", "the file is empty; describe the cluster in it: repository: (where backups go) and brokers: (one entry per broker with nodeId, host, config, stop, start and health)")
+}
+
+// repository reads the repository, or takes the override.
+func (p *parser) repository(f fields, override string) string {
+	if override != "" {
+		repo, msg := checkRepository(override, true)
+		if msg != "" {
+			p.list = append(p.list, Problem{Field: "--repo", Message: msg})
+		}
+		return repo
+	}
+	s, line, ok := p.str(f, "repository", "where backups go: a path, file:// URL or s3://bucket/prefix (or give --repo)")
+	if !ok {
+		return ""
+	}
+	repo, msg := checkRepository(s, false)
+	if msg != "" {
+		p.add(line, "repository", "%s", msg)
+	}
+	return repo
+}
+
+// str reads a key as a trimmed string. A key that is missing, null or blank gives ok=false,
+// and a problem when need (what the value is, for the message) is not "". A value that is not
+// a scalar is a problem.
+func (p *parser) str(f fields, key, need string) (s string, line int, ok bool) {
+	e, found := f.m[key]
+	line = f.line
+	if found {
+		line = e.line
+		v := e.value
+		if v.Kind != yaml.ScalarNode {
+			p.add(v.Line, f.at(key), "found %s; want a single value", kind(v))
+			return "", line, false
+		}
+		if !isNull(v) {
+			if s = strings.TrimSpace(v.Value); s != "" {
+				return s, v.Line, true
+			}
+		}
+	}
+	if need != "" {
+		p.add(line, f.at(key), "required; %s", need)
+	}
+	return "", line, false
+}
+
+// nodeID reads a broker's node id; ok is false when there is none to use.
+func (p *parser) nodeID(f fields) (id, line int, ok bool) {
+	s, line, ok := p.str(f, "nodeId", "the broker's node id, 0 to the number of brokers - 1")
+	if !ok {
+		return 0, line, false
+	}
+	if tag := f.m["nodeId"].value.ShortTag(); tag != "!!int" && tag != "!!str" {
+		ok = false
+	}
+	id, err := strconv.Atoi(s)
+	if !ok || err != nil {
+		p.add(line, f.at("nodeId"), "%q is not a node id; write a whole number from 0", s)
+		return 0, line, false
+	}
+	if id < 0 {
+		p.add(line, f.at("nodeId"), "%d is negative; node ids run from 0", id)
+		return 0, line, false
+	}
+	return id, line, true
+}

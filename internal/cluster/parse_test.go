@@ -1,0 +1,245 @@
+package cluster
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// full is the example of the package documentation plus a remote broker.
+const full = `repository: file:///var/backups/zeebe     # a path, file:// URL, or s3://bucket/prefix
+gateway: 10.0.0.10:26500                   # optional, gRPC address of a gateway
+version: 8.5.3                             # optional, the cluster's Zeebe version
+brokers:
+  - nodeId: 1
+    host: ssh://zeebe@10.0.0.11:2222
+    config: /opt/zeebe/config/application.yaml
+    stop: systemctl stop zeebe
+    start: systemctl start zeebe
+    health: https://10.0.0.11:9600/
+  - nodeId: 0
+    host: local                            # "local", or ssh://user@host[:port]
+    config: /opt/zeebe/config/application.yaml
+    dataDir: /opt/zeebe/data/              # optional: else read from the config and env
+    installDir: /opt/zeebe                 # optional
+    env: {ZEEBE_BROKER_DATA_DIRECTORY: /data, JAVA_OPTS: "-Xmx2g  -Xms2g", EMPTY: ""}
+    stop: systemctl stop zeebe             # a shell command run on that host
+    start: {run: systemctl start zeebe, timeout: 90s}
+    health: http://10.0.0.10:9600
+    set:                                   # optional, used by restore
+      zeebe.broker.network.advertisedHost: 10.0.0.20
+      zeebe.broker.cluster.clusterSize: 2
+`
+
+func TestParseFullFile(t *testing.T) {
+	d, err := Parse([]byte(full), "zeebe-backup.yaml", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Description{
+		Path:       "zeebe-backup.yaml",
+		Repository: "file:///var/backups/zeebe",
+		Gateway:    "10.0.0.10:26500",
+		Version:    "8.5.3",
+		Brokers: []Broker{{
+			NodeID:     0,
+			Host:       "local",
+			Config:     "/opt/zeebe/config/application.yaml",
+			DataDir:    "/opt/zeebe/data",
+			InstallDir: "/opt/zeebe",
+			Env:        map[string]string{"ZEEBE_BROKER_DATA_DIRECTORY": "/data", "JAVA_OPTS": "-Xmx2g  -Xms2g", "EMPTY": ""},
+			Stop:       Command{Run: "systemctl stop zeebe", Timeout: 2 * time.Minute},
+			Start:      Command{Run: "systemctl start zeebe", Timeout: 90 * time.Second},
+			Health:     "http://10.0.0.10:9600",
+			Set: map[string]string{
+				"zeebe.broker.network.advertisedHost": "10.0.0.20",
+				"zeebe.broker.cluster.clusterSize":    "2",
+			},
+			Line: 11,
+		}, {
+			NodeID:     1,
+			Host:       "ssh://zeebe@10.0.0.11:2222",
+			Config:     "/opt/zeebe/config/application.yaml",
+			InstallDir: "/opt/zeebe", // the folder above the config's folder
+			Env:        map[string]string{},
+			Stop:       Command{Run: "systemctl stop zeebe", Timeout: DefaultStopTimeout},
+			Start:      Command{Run: "systemctl start zeebe", Timeout: DefaultStartTimeout},
+			Health:     "https://10.0.0.11:9600",
+			Set:        map[string]string{},
+			Line:       5,
+		}},
+	}
+	if !reflect.DeepEqual(d, want) {
+		t.Errorf("Parse:\n got %+v\nwant %+v", d, want)
+	}
+	if got := d.Brokers[0].Name(); got != "broker 0 (local)" {
+		t.Errorf("Name = %q", got)
+	}
+	if got := d.Brokers[1].Name(); got != "broker 1 (ssh://zeebe@10.0.0.11:2222)" {
+		t.Errorf("Name = %q", got)
+	}
+	if !d.Brokers[0].IsLocal() || d.Brokers[1].IsLocal() {
+		t.Errorf("IsLocal wrong: %v %v", d.Brokers[0].IsLocal(), d.Brokers[1].IsLocal())
+	}
+	if b := d.Broker(1); b == nil || b.Line != 5 {
+		t.Errorf("Broker(1) = %+v", b)
+	}
+	if d.Broker(2) != nil {
+		t.Error("Broker(2) found")
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, DefaultFile)
+	if err := os.WriteFile(path, []byte(full), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Load(path, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Path != path || len(d.Brokers) != 2 {
+		t.Errorf("Load: Path %q, %d brokers", d.Path, len(d.Brokers))
+	}
+
+	_, err = Load(filepath.Join(dir, "missing.yaml"), LoadOptions{})
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(strings.Replace(full, "nodeId: 1", "nodeId: 0", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(bad, LoadOptions{})
+	var de *DescriptionError
+	if !errors.As(err, &de) || !strings.HasPrefix(de.Problems[0].String(), bad+":") {
+		t.Errorf("bad file: %v", err)
+	}
+}
+
+func TestCommandForms(t *testing.T) {
+	src := base
+	src = strings.Replace(src, "stop: systemctl stop zeebe", `stop: "kill $(cat /run/zeebe.pid)"`, 1)
+	src = strings.Replace(src, "start: systemctl start zeebe", "start:\n      run: systemctl start zeebe\n", 1)
+	d := mustParse(t, src, LoadOptions{})
+	b := d.Brokers[0]
+	if b.Stop != (Command{Run: "kill $(cat /run/zeebe.pid)", Timeout: 2 * time.Minute}) {
+		t.Errorf("stop = %+v", b.Stop)
+	}
+	if b.Start != (Command{Run: "systemctl start zeebe", Timeout: 2 * time.Minute}) {
+		t.Errorf("start = %+v", b.Start)
+	}
+
+	src = strings.Replace(base, "stop: systemctl stop zeebe", "stop: {run: systemctl stop zeebe, timeout: 1m30s}", 1)
+	if got := mustParse(t, src, LoadOptions{}).Brokers[0].Stop; got != (Command{Run: "systemctl stop zeebe", Timeout: 90 * time.Second}) {
+		t.Errorf("stop mapping = %+v", got)
+	}
+}
+
+func TestRepositoryOverride(t *testing.T) {
+	noRepo := strings.Replace(base, "repository: /var/backups/zeebe", "# no repository", 1)
+	d := mustParse(t, noRepo, LoadOptions{Repository: "s3://bucket/zeebe"})
+	if d.Repository != "s3://bucket/zeebe" {
+		t.Errorf("Repository = %q", d.Repository)
+	}
+
+	// The flag wins over the file, whose value is then not checked.
+	badRepo := strings.Replace(base, "repository: /var/backups/zeebe", "repository: gs://elsewhere", 1)
+	if d := mustParse(t, badRepo, LoadOptions{Repository: "/srv/backups"}); d.Repository != "/srv/backups" {
+		t.Errorf("Repository = %q", d.Repository)
+	}
+
+	// A relative flag is relative to the working directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := mustParse(t, base, LoadOptions{Repository: "backups"}); d.Repository != filepath.Join(wd, "backups") {
+		t.Errorf("Repository = %q", d.Repository)
+	}
+
+	// A bad flag is named as the flag.
+	problems := parseProblems(t, base, LoadOptions{Repository: "gs://bucket"})
+	if len(problems) != 1 || !strings.HasPrefix(problems[0], `--repo: "gs://bucket": scheme gs is not supported`) {
+		t.Errorf("bad --repo: %q", problems)
+	}
+
+	// Without the flag the file must name it.
+	problems = parseProblems(t, noRepo, LoadOptions{})
+	if len(problems) != 1 || !strings.HasPrefix(problems[0], "zeebe-backup.yaml:2: repository: required; where backups go") {
+		t.Errorf("no repository: %q", problems)
+	}
+}
+
+func TestRepositoryForms(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/backups//zeebe/":               "/var/backups/zeebe",
+		"file:///var/backups/zeebe":          "file:///var/backups/zeebe",
+		"file://localhost/var/backups/zeebe": "file://localhost/var/backups/zeebe",
+		"s3://bucket":                        "s3://bucket",
+		"s3://my.bucket-1/zeebe/prod":        "s3://my.bucket-1/zeebe/prod",
+	} {
+		src := strings.Replace(base, "/var/backups/zeebe", in, 1)
+		if got := mustParse(t, src, LoadOptions{}).Repository; got != want {
+			t.Errorf("repository %q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestHostForms(t *testing.T) {
+	for _, host := range []string{"local", "ssh://10.0.0.1", "ssh://zeebe@10.0.0.1", "ssh://zeebe@host.example:2222", "ssh://[fe80::1]:22"} {
+		src := strings.Replace(base, "host: local", "host: "+host, 1)
+		if got := mustParse(t, src, LoadOptions{}).Brokers[0].Host; got != host {
+			t.Errorf("host %q: got %q", host, got)
+		}
+	}
+}
+
+func TestMergeKeys(t *testing.T) {
+	src := `repository: /var/backups/zeebe
+brokers:
+  - &first
+    nodeId: 0
+    host: local
+    config: /opt/zeebe0/config/application.yaml
+    stop: systemctl stop zeebe
+    start: {run: systemctl start zeebe, timeout: 3m}
+    health: http://localhost:9600
+    env: &env {JAVA_OPTS: -Xmx1g}
+  - <<: *first
+    nodeId: 1
+    config: /opt/zeebe1/config/application.yaml
+    health: http://localhost:9601
+    env:
+      <<: *env
+      EXTRA: "1"
+`
+	d := mustParse(t, src, LoadOptions{})
+	b := d.Brokers[1]
+	if b.NodeID != 1 || b.Config != "/opt/zeebe1/config/application.yaml" || b.Health != "http://localhost:9601" ||
+		b.Start.Timeout != 3*time.Minute || b.Stop.Run != "systemctl stop zeebe" || b.Host != "local" {
+		t.Errorf("merged broker = %+v", b)
+	}
+	if !reflect.DeepEqual(b.Env, map[string]string{"JAVA_OPTS": "-Xmx1g", "EXTRA": "1"}) {
+		t.Errorf("merged env = %v", b.Env)
+	}
+}
+
+func TestBrokersSortedByNodeID(t *testing.T) {
+	d := mustParse(t, brokersWithIDs("2", "0", "1"), LoadOptions{})
+	for i, b := range d.Brokers {
+		if b.NodeID != i {
+			t.Fatalf("brokers not sorted: %d at %d", b.NodeID, i)
+		}
+	}
+	if d.Brokers[0].Line != 9 {
+		t.Errorf("broker 0 line = %d, want 9", d.Brokers[0].Line)
+	}
+}

@@ -1,0 +1,126 @@
+// Package recovery finishes or undoes what an interrupted run left behind, from the operation
+// record in the repository lock:
+//
+//   - an interrupted backup: every broker it stopped is started again; its incomplete files are
+//     removed (a backup whose manifest was written is kept);
+//   - an interrupted or failed restore: the brokers are stopped and proven down, staging folders
+//     removed, the previous data folders and configurations put back, and the brokers started.
+//
+// It refuses while the process that holds the lock still runs on this host.
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+)
+
+// Result says what recovery did.
+type Result struct {
+	Nothing   bool          // no operation was left
+	Operation *repo.Operation
+	Started   []int // node ids started again
+}
+
+// ErrHolderAlive is wrapped when the process holding the lock still runs.
+var ErrHolderAlive = errors.New("the run that holds the lock is still alive")
+
+// Run recovers the cluster of f from the repository's lock. hook, when set, is called with
+// "starting" before the brokers are started again; tests use it to look at the data then.
+func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink, hook func(string)) (*Result, error) {
+	emit := func(e progress.Event) {
+		if events != nil {
+			if e.Level == "" {
+				e.Level = progress.Info
+			}
+			events(e)
+		}
+	}
+	lock, err := r.ReadLock(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the lock of %s: %w", r.Location(), err)
+	}
+	if lock == nil {
+		return &Result{Nothing: true}, nil
+	}
+	if alive(lock.Holder) {
+		return nil, fmt.Errorf("%w: %s; wait for it, or stop it first", ErrHolderAlive, lock.Holder)
+	}
+	op := lock.Operation
+	if op == nil {
+		emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the lock records no operation; releasing it"})
+		return &Result{Nothing: true}, r.Release(ctx)
+	}
+	res := &Result{Operation: op}
+	update := func(nodeID int, fn func(*repo.OpBroker)) error {
+		for i := range op.Brokers {
+			if op.Brokers[i].NodeID == nodeID {
+				fn(&op.Brokers[i])
+			}
+		}
+		return r.Update(ctx, *lock)
+	}
+	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("finishing the %s of backup %s left by %s", op.Kind, op.ID, lock.Holder)})
+
+	switch op.Kind {
+	case "backup":
+		if _, err := r.Manifest(ctx, op.ID); err != nil {
+			if err := r.DeleteFiles(ctx, op.ID); err != nil {
+				return nil, fmt.Errorf("remove the incomplete backup %s: %w", op.ID, err)
+			}
+			emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "removed the incomplete backup " + op.ID})
+		}
+	case "restore":
+		emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: "stopping the brokers to put the previous data back"})
+		if err := f.StopAll(ctx, func(m *fleet.Member) error {
+			return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
+		}); err != nil {
+			return nil, fmt.Errorf("stop the brokers before the rollback: %w", err)
+		}
+		if err := restore.Rollback(ctx, f, op, update); err != nil {
+			return nil, fmt.Errorf("roll back the restore of %s: %w", op.ID, err)
+		}
+		emit(progress.Event{Phase: "rollback", Broker: progress.Cluster, Message: "the previous data folders and configurations are back"})
+	default:
+		return nil, fmt.Errorf("the lock records an operation of unknown kind %q; remove %s/lock.json by hand", op.Kind, r.Location())
+	}
+
+	if hook != nil {
+		hook("starting")
+	}
+	ids := map[int]bool{}
+	for _, b := range op.Brokers {
+		if b.Stopped {
+			ids[b.NodeID] = true
+			res.Started = append(res.Started, b.NodeID)
+		}
+	}
+	if err := f.StartAll(ctx, f.ByID(ids), ""); err != nil {
+		return res, fmt.Errorf("start the brokers: %w; run recover again once the cause is fixed", err)
+	}
+	if err := r.Release(ctx); err != nil {
+		return res, fmt.Errorf("release the lock: %w", err)
+	}
+	return res, nil
+}
+
+// alive tells whether the lock's holder runs on this host as a zeebe-backup process.
+func alive(h repo.Holder) bool {
+	host, _ := os.Hostname()
+	if h.Host != host || h.PID <= 0 || h.PID == os.Getpid() {
+		return false
+	}
+	if err := syscall.Kill(h.PID, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", h.PID))
+	return err == nil && strings.Contains(string(cmd), "zeebe-backup")
+}

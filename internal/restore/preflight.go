@@ -1,0 +1,116 @@
+package restore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// preflight checks the target against the backup before anything is stopped.
+func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
+	refuse := func(err error) error { return fmt.Errorf("%w:\n%w", ErrRefused, err) }
+	m, err := r.deps.Repo.Manifest(ctx, r.opts.ID)
+	if err != nil {
+		return refuse(err)
+	}
+	r.m = m
+	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
+	if err != nil {
+		return refuse(err)
+	}
+	f.Events, f.Topology = r.deps.Events, r.deps.Topology
+	r.fleet = f
+
+	// The same brokers, node ids and partitioning.
+	var errs []error
+	var backedUp, target []int
+	for _, b := range m.Brokers {
+		backedUp = append(backedUp, b.NodeID)
+		r.recs[b.NodeID] = b
+	}
+	for _, b := range r.d.Brokers {
+		target = append(target, b.NodeID)
+	}
+	slices.Sort(backedUp)
+	slices.Sort(target)
+	if !slices.Equal(backedUp, target) {
+		errs = append(errs, fmt.Errorf("backup %s holds brokers with node ids %v; the target cluster has %v: restore onto the same number of brokers with the same node ids", m.ID, backedUp, target))
+	}
+	if shape.PartitionsCount != m.Cluster.PartitionsCount {
+		errs = append(errs, fmt.Errorf("backup %s has %d partitions; the target's configurations say partitionsCount %d (%s): the partitions count must be the same", m.ID, m.Cluster.PartitionsCount, shape.PartitionsCount, r.d.Brokers[0].Config))
+	}
+	if shape.ReplicationFactor != m.Cluster.ReplicationFactor {
+		errs = append(errs, fmt.Errorf("backup %s has replication factor %d; the target's configurations say %d (%s): the replication factor must be the same", m.ID, m.Cluster.ReplicationFactor, shape.ReplicationFactor, r.d.Brokers[0].Config))
+	}
+	if shape.ClusterSize != m.Cluster.ClusterSize {
+		errs = append(errs, fmt.Errorf("backup %s is of a cluster of %d brokers; the target's configurations say clusterSize %d", m.ID, m.Cluster.ClusterSize, shape.ClusterSize))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return refuse(err)
+	}
+
+	// Every stored file matches the manifest.
+	for _, b := range m.Brokers {
+		for _, want := range []struct{ name, sum string }{{b.Archive, b.ArchiveSHA256}, {b.Config, b.ConfigSHA256}, {b.Index, b.IndexSHA256}} {
+			if err := r.checkFile(ctx, b.NodeID, want.name, want.sum); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return refuse(err)
+	}
+
+	// Room beside each data folder, and nothing of an earlier restore in the way.
+	for _, mem := range f.Members {
+		rec := r.recs[mem.Broker.NodeID]
+		parent := filepath.Dir(mem.DataDir)
+		if _, err := mem.Host.Stat(ctx, parent); err != nil {
+			errs = append(errs, fmt.Errorf("%s: the folder %s that holds the data folder: %w", mem.Broker.Name(), parent, err))
+			continue
+		}
+		for _, p := range []string{StagingDir(mem.DataDir, m.ID), PreviousDir(mem.DataDir, m.ID)} {
+			if _, err := mem.Host.Stat(ctx, p); err == nil {
+				errs = append(errs, fmt.Errorf("%s: %s is left from an earlier restore of this backup: run 'zeebe-backup recover' or remove it", mem.Broker.Name(), p))
+			}
+		}
+		free, err := mem.Host.FreeSpace(ctx, parent)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: free space beside %s: %w", mem.Broker.Name(), mem.DataDir, err))
+		} else if free < rec.Bytes {
+			errs = append(errs, fmt.Errorf("%s: %s has %d bytes free; the restored data needs %d beside the current data folder (which is kept): free some space", mem.Broker.Name(), parent, free, rec.Bytes))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return refuse(err)
+	}
+	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s (%d brokers, %d partitions, Zeebe %s) matches the target; every checksum verified", m.ID, len(m.Brokers), m.Cluster.PartitionsCount, m.ZeebeVersion)})
+	return nil
+}
+
+// checkFile streams a stored file and compares its SHA-256 with the manifest's.
+func (r *run) checkFile(ctx context.Context, nodeID int, name, want string) error {
+	rc, err := r.deps.Repo.Get(ctx, r.m.ID, name)
+	if err != nil {
+		return fmt.Errorf("broker %d: %s: %w", nodeID, name, err)
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return fmt.Errorf("broker %d: read %s: %w", nodeID, name, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("broker %d: %s has SHA-256 %s, the manifest says %s: the stored backup is damaged", nodeID, name, got, want)
+	}
+	r.emit(progress.Event{Phase: "verify", Broker: nodeID, Message: name + ": checksum verified"})
+	return nil
+}

@@ -1,0 +1,411 @@
+// Package restore puts a backup onto a (replacement) cluster:
+//
+//  1. Pre-flight, before any broker is stopped: the target has the backup's brokers (same
+//     count, same node ids), partitions count and replication factor; every archive,
+//     configuration and index matches its checksum in the manifest; each data folder's
+//     filesystem has room for the restored data; no leftover of an earlier restore is in the
+//     way. Refusals spell out the difference.
+//  2. The operation is written down (the repository lock).
+//  3. All target brokers are stopped at once and proven fully down.
+//  4. Each archive is extracted into a staging folder beside its data folder and checked
+//     against the backup's index (every file's digest).
+//  5. Swap: each data folder becomes <data>.pre-restore-<id> and the staged one takes its
+//     place. The previous data is never deleted here.
+//  6. The backed-up configuration is installed, adjusted by the `set:` entries and --set, unless
+//     the target's own is kept; the target's previous configuration is kept beside it.
+//  7. All brokers are started and proven ready. If they do not come up, the operation record
+//     stays and `zeebe-backup recover` rolls back to the previous data.
+//
+// A failure before the swap leaves every data folder untouched; a failure during the swap is
+// rolled back at once; in both cases the brokers are started again.
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// Deps are what the workflow works with.
+type Deps struct {
+	Hosts    func(cluster.Broker) (broker.Host, error)
+	Repo     *repo.Repo
+	Events   progress.Sink
+	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
+	Now      func() time.Time
+	Command  string
+	// Hook, when set, is called as each phase begins; tests use it to stop the tool there.
+	Hook func(phase string)
+}
+
+// Options of one restore.
+type Options struct {
+	ID string
+	// KeepTargetConfig leaves the target's configuration files as they are.
+	KeepTargetConfig bool
+	// Sets are configuration edits per node id (from --set), applied after the cluster file's.
+	Sets map[int][]config.Edit
+	// DiscardPrevious deletes the previous data folders once the restored cluster is ready.
+	DiscardPrevious bool
+}
+
+// Result says where things are after a restore.
+type Result struct {
+	Manifest *repo.Manifest
+	// Previous are the moved-aside data folders by node id (absent when discarded).
+	Previous map[int]string
+}
+
+// ErrRefused is wrapped by every pre-flight refusal: nothing was stopped or changed.
+var ErrRefused = errors.New("restore refused, nothing was stopped or changed")
+
+type run struct {
+	d     *cluster.Description
+	deps  Deps
+	opts  Options
+	m     *repo.Manifest
+	fleet *fleet.Fleet
+	track *repo.Tracker
+	recs  map[int]repo.BrokerRecord
+}
+
+func (r *run) emit(e progress.Event) {
+	if r.deps.Events != nil {
+		e.Time = r.deps.Now()
+		if e.Level == "" {
+			e.Level = progress.Info
+		}
+		r.deps.Events(e)
+	}
+}
+
+func (r *run) hook(phase string) {
+	if r.deps.Hook != nil {
+		r.deps.Hook(phase)
+	}
+}
+
+// StagingDir is where a broker's archive is extracted: beside its data folder, on the same
+// filesystem, so that the swap is a rename.
+func StagingDir(dataDir, id string) string { return dataDir + ".restore-" + id }
+
+// PreviousDir is where the data folder a restore replaced is kept.
+func PreviousDir(dataDir, id string) string { return dataDir + ".pre-restore-" + id }
+
+// Run restores backup opts.ID onto the described cluster.
+func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*Result, error) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	r := &run{d: d, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}}
+	if err := r.preflight(ctx, cfgs); err != nil {
+		return nil, err
+	}
+	op := repo.Operation{Kind: "restore", ID: r.m.ID, Cluster: d.Path, Started: deps.Now().UTC()}
+	for _, m := range r.fleet.Members {
+		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
+	}
+	track, err := deps.Repo.Begin(ctx, repo.ThisProcess(deps.Command, deps.Now()), op)
+	if err != nil {
+		return nil, err
+	}
+	r.track = track
+
+	r.hook("stopping")
+	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
+	if err := r.fleet.StopAll(ctx, func(m *fleet.Member) error {
+		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
+	}); err != nil {
+		return nil, r.giveUp(ctx, err)
+	}
+
+	r.hook("extracting")
+	if err := r.stageAll(ctx); err != nil {
+		return nil, r.giveUp(ctx, err)
+	}
+	r.hook("swapping")
+	if err := r.swapAll(ctx); err != nil {
+		return nil, r.giveUp(ctx, err)
+	}
+	if !opts.KeepTargetConfig {
+		if err := r.installConfigs(ctx); err != nil {
+			return nil, r.giveUp(ctx, err)
+		}
+	}
+
+	r.hook("starting")
+	res := &Result{Manifest: r.m, Previous: map[int]string{}}
+	for _, b := range r.track.Operation().Brokers {
+		if b.Previous != "" {
+			res.Previous[b.NodeID] = b.Previous
+		}
+	}
+	if err := r.fleet.StartAll(context.WithoutCancel(ctx), r.fleet.Members, ""); err != nil {
+		return res, fmt.Errorf("the restored cluster did not come up: %w; the previous data folders are kept (%s); "+
+			"run 'zeebe-backup recover' to roll back to them, or fix the cause and start the brokers", err, describePrevious(res.Previous))
+	}
+	if opts.DiscardPrevious {
+		r.discardPrevious(ctx, res)
+	}
+	if err := r.track.End(context.WithoutCancel(ctx)); err != nil {
+		return res, fmt.Errorf("release the repository lock: %w", err)
+	}
+	r.emit(progress.Event{Phase: "ready", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s restored onto %d brokers", r.m.ID, len(r.fleet.Members))})
+	return res, nil
+}
+
+func describePrevious(prev map[int]string) string {
+	if len(prev) == 0 {
+		return "there were none"
+	}
+	s := ""
+	for n, p := range prev {
+		if s != "" {
+			s += ", "
+		}
+		s += fmt.Sprintf("broker %d: %s", n, p)
+	}
+	return s
+}
+
+// giveUp undoes what was done (Rollback), starts the brokers again and releases the lock.
+func (r *run) giveUp(ctx context.Context, cause error) error {
+	r.emit(progress.Event{Level: progress.Error, Phase: "rollback", Broker: progress.Cluster, Message: "restore failed, putting the previous data back: " + cause.Error()})
+	fctx := context.WithoutCancel(ctx)
+	op := r.track.Operation()
+	if err := Rollback(fctx, r.fleet, &op, func(nodeID int, fn func(*repo.OpBroker)) error { return r.track.Update(fctx, nodeID, fn) }); err != nil {
+		return fmt.Errorf("%w; putting the previous data back also failed: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
+	}
+	if err := r.fleet.StartAll(fctx, r.fleet.Members, ""); err != nil {
+		return fmt.Errorf("%w; the previous data is back but the brokers did not all start: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
+	}
+	if err := r.track.End(fctx); err != nil {
+		return fmt.Errorf("%w; release the repository lock: %v", cause, err)
+	}
+	return fmt.Errorf("%w; the previous data is back in place and the brokers run again", cause)
+}
+
+// stageAll extracts every archive into its staging folder, concurrently, and checks it.
+func (r *run) stageAll(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(r.fleet.Members))
+	for i, m := range r.fleet.Members {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r.stage(ctx, m)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (r *run) stage(ctx context.Context, m *fleet.Member) error {
+	n := m.Broker.NodeID
+	rec := r.recs[n]
+	staging := StagingDir(m.DataDir, r.m.ID)
+	if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Staging = staging }); err != nil {
+		return err
+	}
+	rc, err := r.deps.Repo.Get(ctx, r.m.ID, rec.Archive)
+	if err != nil {
+		return fmt.Errorf("%s: open %s: %w", m.Broker.Name(), rec.Archive, err)
+	}
+	defer rc.Close()
+	r.emit(progress.Event{Phase: "extract", Broker: n, Total: rec.Bytes, Message: "extracting " + rec.Archive + " into " + staging})
+	sum, err := m.Host.Extract(ctx, rc, staging, archive.ExtractOptions{
+		SourceRoot: rec.DataDir,
+		Progress: func(p archive.Progress) {
+			r.emit(progress.Event{Phase: "extract", Broker: n, Progress: true, Bytes: p.Bytes, Files: p.Files, Total: rec.Bytes, Message: p.Path})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("%s: extract %s: %w", m.Broker.Name(), rec.Archive, err)
+	}
+	index, err := r.deps.Repo.Index(ctx, r.m.ID, n)
+	if err != nil {
+		return fmt.Errorf("%s: read %s: %w", m.Broker.Name(), rec.Index, err)
+	}
+	if err := sameEntries(index, sum.Entries); err != nil {
+		return fmt.Errorf("%s: the extracted data differs from the backup: %w", m.Broker.Name(), err)
+	}
+	r.emit(progress.Event{Phase: "extract", Broker: n, Bytes: sum.Bytes, Files: int64(sum.Files), Message: fmt.Sprintf("staged %d files, %d bytes, every digest checked", sum.Files, sum.Bytes)})
+	return nil
+}
+
+// sameEntries compares the entries extracted with those the backup archived.
+func sameEntries(want, got []archive.Entry) error {
+	if len(want) != len(got) {
+		return fmt.Errorf("%d entries extracted, the backup holds %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if w.Path != g.Path || w.Type != g.Type || w.XXH64 != g.XXH64 || w.Size != g.Size || w.Link != g.Link {
+			return fmt.Errorf("entry %q: backed up as %s of %d bytes (xxh64 %s), extracted as %s of %d bytes (xxh64 %s)",
+				w.Path, w.Type, w.Size, w.XXH64, g.Type, g.Size, g.XXH64)
+		}
+	}
+	return nil
+}
+
+// swapAll moves each data folder aside and the staged one into its place.
+func (r *run) swapAll(ctx context.Context) error {
+	for _, m := range r.fleet.Members {
+		n := m.Broker.NodeID
+		previous := PreviousDir(m.DataDir, r.m.ID)
+		if _, err := m.Host.Stat(ctx, m.DataDir); err == nil {
+			if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Previous = previous }); err != nil {
+				return err
+			}
+			if err := m.Host.Rename(ctx, m.DataDir, previous); err != nil {
+				return fmt.Errorf("%s: move %s aside: %w", m.Broker.Name(), m.DataDir, err)
+			}
+		}
+		if err := m.Host.Rename(ctx, StagingDir(m.DataDir, r.m.ID), m.DataDir); err != nil {
+			return fmt.Errorf("%s: put the restored data in place: %w", m.Broker.Name(), err)
+		}
+		if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Swapped, b.Staging = true, "" }); err != nil {
+			return err
+		}
+		r.emit(progress.Event{Phase: "swap", Broker: n, Message: fmt.Sprintf("restored data in place at %s; the previous data is at %s", m.DataDir, previous)})
+		r.hook(fmt.Sprintf("swapped %d", n))
+	}
+	return nil
+}
+
+// installConfigs installs each broker's backed-up configuration with its edits.
+func (r *run) installConfigs(ctx context.Context) error {
+	for _, m := range r.fleet.Members {
+		n := m.Broker.NodeID
+		rc, err := r.deps.Repo.Get(ctx, r.m.ID, r.recs[n].Config)
+		if err != nil {
+			return fmt.Errorf("%s: read the backed-up configuration: %w", m.Broker.Name(), err)
+		}
+		cfg, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		edits := editsFor(m.Broker, r.opts.Sets[n])
+		if len(edits) > 0 {
+			if cfg, err = config.ApplyEdits(cfg, edits); err != nil {
+				return fmt.Errorf("%s: adjust the configuration: %w", m.Broker.Name(), err)
+			}
+		}
+		previous := m.Broker.Config + ".pre-restore-" + r.m.ID
+		if current, err := m.Host.ReadFile(ctx, m.Broker.Config); err == nil {
+			if err := m.Host.WriteFile(ctx, previous, current, 0o644); err != nil {
+				return fmt.Errorf("%s: keep the previous configuration: %w", m.Broker.Name(), err)
+			}
+			if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.PreviousConfig = previous }); err != nil {
+				return err
+			}
+		}
+		if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.ConfigInstalled = true }); err != nil {
+			return err
+		}
+		if err := m.Host.WriteFile(ctx, m.Broker.Config, cfg, 0o644); err != nil {
+			return fmt.Errorf("%s: install the configuration at %s: %w", m.Broker.Name(), m.Broker.Config, err)
+		}
+		r.emit(progress.Event{Phase: "config", Broker: n, Message: fmt.Sprintf("installed the backed-up configuration at %s with %d edits; the previous one is at %s", m.Broker.Config, len(edits), previous)})
+	}
+	return nil
+}
+
+// editsFor merges the cluster file's set: entries with the --set ones (which win).
+func editsFor(b cluster.Broker, flags []config.Edit) []config.Edit {
+	var out []config.Edit
+	for k, v := range b.Set {
+		out = append(out, config.Edit{Key: k, Value: v})
+	}
+	return append(out, flags...)
+}
+
+func (r *run) discardPrevious(ctx context.Context, res *Result) {
+	for _, m := range r.fleet.Members {
+		if p, ok := res.Previous[m.Broker.NodeID]; ok {
+			if err := m.Host.RemoveAll(ctx, p); err != nil {
+				r.emit(progress.Event{Level: progress.Warn, Phase: "ready", Broker: m.Broker.NodeID, Message: "could not remove the previous data " + p + ": " + err.Error()})
+				continue
+			}
+			delete(res.Previous, m.Broker.NodeID)
+		}
+	}
+}
+
+// FailedDir is where Rollback keeps a restored data folder it takes out again.
+func FailedDir(dataDir, id string) string { return dataDir + ".failed-restore-" + id }
+
+// Rollback undoes a restore as far as the operation record says it got: staging folders are
+// removed, swapped data folders are moved to FailedDir and the previous ones put back, the
+// previous configurations reinstalled. The brokers must be down. update records each step.
+func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update func(int, func(*repo.OpBroker)) error) error {
+	var errs []error
+	for _, b := range op.Brokers {
+		var m *fleet.Member
+		for _, fm := range f.Members {
+			if fm.Broker.NodeID == b.NodeID {
+				m = fm
+			}
+		}
+		if m == nil {
+			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file", b.NodeID))
+			continue
+		}
+		if err := rollbackOne(ctx, m, op.ID, b, update); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func rollbackOne(ctx context.Context, m *fleet.Member, id string, b repo.OpBroker, update func(int, func(*repo.OpBroker)) error) error {
+	h := m.Host
+	if b.Staging != "" {
+		if err := h.RemoveAll(ctx, b.Staging); err != nil {
+			return fmt.Errorf("remove the staging folder %s: %w", b.Staging, err)
+		}
+	}
+	if b.Swapped && b.Previous == "" {
+		// There was no data folder before: take the restored one away again.
+		if _, err := h.Stat(ctx, b.DataDir); err == nil {
+			if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+				return fmt.Errorf("move the restored data out of the way: %w", err)
+			}
+		}
+	}
+	if b.Previous != "" {
+		if _, err := h.Stat(ctx, b.Previous); err == nil {
+			if _, err := h.Stat(ctx, b.DataDir); err == nil {
+				if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+					return fmt.Errorf("move the restored data out of the way: %w", err)
+				}
+			}
+			if err := h.Rename(ctx, b.Previous, b.DataDir); err != nil {
+				return fmt.Errorf("put the previous data %s back: %w", b.Previous, err)
+			}
+		}
+	}
+	if b.ConfigInstalled && b.PreviousConfig != "" {
+		if _, err := h.Stat(ctx, b.PreviousConfig); err == nil {
+			if err := h.Rename(ctx, b.PreviousConfig, b.ConfigPath); err != nil {
+				return fmt.Errorf("put the previous configuration back: %w", err)
+			}
+		}
+	}
+	return update(b.NodeID, func(ob *repo.OpBroker) {
+		ob.Staging, ob.Previous, ob.Swapped, ob.ConfigInstalled, ob.PreviousConfig = "", "", false, false, ""
+	})
+}

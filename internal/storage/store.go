@@ -1,0 +1,51 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Store is a flat namespace of blobs addressed by keys: slash-separated relative paths such as
+// "zeebe-backup-20261124T103000Z/manifest.json". Keys are validated ([ValidKey]). Methods are
+// safe for concurrent use. The package documentation states the full contract.
+type Store interface {
+	// Put stores the whole of r under key, atomically: a concurrent or later Get sees either
+	// the previous blob or the complete new one, never a part; a failed or cancelled Put leaves
+	// no blob and no temporary residue visible to List. It returns the bytes stored. It
+	// overwrites. The error of a failing r is wrapped.
+	Put(ctx context.Context, key string, r io.Reader) (int64, error)
+	// PutIfAbsent is Put that fails with an error wrapping ErrExists when the key exists (used
+	// for locks); atomic and exclusive: of racing callers exactly one wins.
+	PutIfAbsent(ctx context.Context, key string, r io.Reader) (int64, error)
+	// Get opens a blob. An absent key gives an error wrapping fs.ErrNotExist. The caller
+	// closes the reader.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Stat describes a blob; absent: an error wrapping fs.ErrNotExist.
+	Stat(ctx context.Context, key string) (Info, error)
+	// List returns every blob whose key starts with prefix ("" for all), sorted by key. The
+	// prefix is a plain string prefix checked by ValidPrefix. No match is an empty result, not
+	// an error.
+	List(ctx context.Context, prefix string) ([]Info, error)
+	// Delete removes a blob; deleting an absent key is not an error.
+	Delete(ctx context.Context, key string) error
+	// Location names the store for messages, e.g. "/var/backups/zeebe" or "s3://bucket/prefix".
+	Location() string
+}
+
+// Info describes a blob.
+type Info struct {
+	Key     string
+	Size    int64
+	ModTime time.Time // when the blob was stored, as the backend records it
+}
+
+// ErrExists is wrapped by the error of PutIfAbsent when the key already holds a blob.
+var ErrExists = errors.New("already exists")
+
+// SpaceReporter is the optional power of a store that knows how much it can still hold.
+type SpaceReporter interface {
+	// FreeSpace returns the bytes available for new blobs.
+	FreeSpace(ctx context.Context) (int64, error)
+}
