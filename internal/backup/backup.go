@@ -255,4 +255,3 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 		Message: fmt.Sprintf("archived %d files (%d bytes) into %s (%d bytes)", summary.Files, summary.Bytes, rec.Archive, summary.Size)})
 	return rec, nil
 }
-

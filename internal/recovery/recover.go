@@ -25,7 +25,7 @@ import (
 
 // Result says what recovery did.
 type Result struct {
-	Nothing   bool          // no operation was left
+	Nothing   bool // no operation was left
 	Operation *repo.Operation
 	Started   []int // node ids started again
 }

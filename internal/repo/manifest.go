@@ -97,7 +97,9 @@ type TopologyPlace struct {
 }
 
 // Downtime is the manifest's downtime as a duration.
-func (m *Manifest) Downtime() time.Duration { return time.Duration(m.DowntimeMillis) * time.Millisecond }
+func (m *Manifest) Downtime() time.Duration {
+	return time.Duration(m.DowntimeMillis) * time.Millisecond
+}
 
 // Size is the stored size of the backup's archives.
 func (m *Manifest) Size() int64 {
