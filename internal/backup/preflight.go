@@ -19,6 +19,9 @@ var ErrPreflight = errors.New("pre-flight check failed, no broker was touched")
 
 // preflight checks everything that can be checked while the cluster runs.
 func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
+	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
+		return err
+	}
 	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
 	if err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)

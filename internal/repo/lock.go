@@ -109,6 +109,19 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 	return nil
 }
 
+// CheckUnlocked fails with a *LockedError when someone holds the lock; pre-flight checks call it
+// so that a left lock is reported before anything else.
+func (r *Repo) CheckUnlocked(ctx context.Context) error {
+	l, err := r.ReadLock(ctx)
+	if err != nil {
+		return fmt.Errorf("read the lock of %s: %w", r.Location(), err)
+	}
+	if l != nil {
+		return &LockedError{Location: r.Location(), Lock: *l}
+	}
+	return nil
+}
+
 // Update rewrites the held lock, e.g. with the operation's progress.
 func (r *Repo) Update(ctx context.Context, l Lock) error {
 	if err := r.PutJSON(ctx, lockKey, l); err != nil {

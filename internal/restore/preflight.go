@@ -18,6 +18,9 @@ import (
 // preflight checks the target against the backup before anything is stopped.
 func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
 	refuse := func(err error) error { return fmt.Errorf("%w:\n%w", ErrRefused, err) }
+	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
+		return err
+	}
 	m, err := r.deps.Repo.Manifest(ctx, r.opts.ID)
 	if err != nil {
 		return refuse(err)

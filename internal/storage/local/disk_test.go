@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -64,17 +65,22 @@ func (r *failingReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// cancellingReader cancels its context after n bytes and keeps delivering.
+// cancellingReader cancels its context after n bytes and keeps delivering as much again.
 type cancellingReader struct {
-	n      int
-	cancel context.CancelFunc
+	n, read int
+	cancel  context.CancelFunc
 }
 
 func (r *cancellingReader) Read(p []byte) (int, error) {
-	if r.n <= 0 {
+	if r.read >= r.n {
 		r.cancel()
 	}
-	r.n -= len(p)
+	if r.read >= 2*r.n {
+		return 0, io.EOF
+	}
+	p = p[:min(len(p), 2*r.n-r.read)]
+	clear(p)
+	r.read += len(p)
 	return len(p), nil
 }
 

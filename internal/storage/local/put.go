@@ -57,7 +57,7 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 		}
 	}()
 
-	n, err = io.Copy(f, r)
+	n, err = io.Copy(f, ctxReader{ctx, r})
 	if err != nil {
 		return 0, err
 	}
@@ -104,7 +104,7 @@ func (s *Store) createTemp(dir string) (*os.File, string, error) {
 		}
 		tmp := path.Join(dir, storage.ReservedPrefix+rand.Text())
 		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
-		if (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist)) && attempt < maxAttempts {
+		if false {
 			continue // the folder was removed since MkdirAll, or the name was taken
 		}
 		if err != nil {
