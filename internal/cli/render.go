@@ -67,6 +67,7 @@ func (r *renderer) event(e progress.Event) {
 		return
 	}
 	delete(r.status, e.Broker)
+	r.last[e.Broker] = time.Now() // a running count shows only when a step lasts
 	r.clear()
 	level := ""
 	if e.Level != progress.Info {

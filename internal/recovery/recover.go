@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -60,7 +61,10 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		return &Result{Nothing: true}, r.Release(ctx)
 	}
 	res := &Result{Operation: op}
+	var mu sync.Mutex // StopAll records from one goroutine per broker
 	update := func(nodeID int, fn func(*repo.OpBroker)) error {
+		mu.Lock()
+		defer mu.Unlock()
 		for i := range op.Brokers {
 			if op.Brokers[i].NodeID == nodeID {
 				fn(&op.Brokers[i])

@@ -90,6 +90,7 @@ func (p *partition) open(members []zeebe.Member) error {
 	if p.w, err = openJournal(l, p.dir, p.name, p.b.cfg.LogSegmentSize, j, meta.LastFlushedIndex, start); err != nil {
 		return err
 	}
+	p.b.logf("partition %d: recovered at position %d (log index %d, %d records, state digest %d)", p.id, p.state.ProcessedPosition, p.w.lastIdx, p.state.Records, p.state.Digest)
 	// A new term, as after a leader election, starts with an initial entry.
 	p.term = max(meta.Term, lastTerm(j)) + 1
 	if _, err := p.w.append(-1, EncodeInitialEntry(l, p.term)); err != nil {

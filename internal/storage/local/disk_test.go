@@ -214,3 +214,36 @@ func TestListSkipsResidue(t *testing.T) {
 		t.Errorf("Stat of a symbolic link: error = %v, want fs.ErrNotExist", err)
 	}
 }
+
+// endlessReader cancels its context after n bytes and then delivers until it has given
+// limit bytes more.
+type endlessReader struct {
+	n, read, limit int
+	cancel         context.CancelFunc
+}
+
+func (r *endlessReader) Read(p []byte) (int, error) {
+	if r.read >= r.n {
+		r.cancel()
+		if r.read-r.n >= r.limit {
+			return 0, errors.New("Put read on long after its context was cancelled")
+		}
+	}
+	clear(p)
+	r.read += len(p)
+	return len(p), nil
+}
+
+// TestCancelStopsReading checks that a cancelled Put stops copying at once instead of
+// writing the rest of a (possibly huge) source first.
+func TestCancelStopsReading(t *testing.T) {
+	root := t.TempDir()
+	s := newStore(t, root)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	src := &endlessReader{n: 1 << 20, limit: 1 << 20, cancel: cancel}
+	if _, err := s.Put(ctx, "big", src); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Put error = %v, want context.Canceled", err)
+	}
+	wantTree(t, root)
+}

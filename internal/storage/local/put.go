@@ -97,14 +97,14 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 func (s *Store) createTemp(dir string) (*os.File, string, error) {
 	for attempt := 1; ; attempt++ {
 		if err := s.root.MkdirAll(dir, folderMode); err != nil {
-			if errors.Is(err, fs.ErrNotExist) && attempt < maxAttempts {
-				continue // a parent was removed while we created it
+			if attempt < maxAttempts && s.raced(dir, err) {
+				continue
 			}
 			return nil, "", err
 		}
 		tmp := path.Join(dir, storage.ReservedPrefix+rand.Text())
 		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
-		if false {
+		if (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrExist)) && attempt < maxAttempts {
 			continue // the folder was removed since MkdirAll, or the name was taken
 		}
 		if err != nil {
@@ -112,6 +112,20 @@ func (s *Store) createTemp(dir string) (*os.File, string, error) {
 		}
 		return f, tmp, nil
 	}
+}
+
+// raced reports whether MkdirAll(dir) failed with err only because a concurrent Delete or
+// failed Put removed a folder while it worked: a parent vanished (ENOENT), or dir vanished
+// between mkdir failing with EEXIST and the check that it is a folder.
+func (s *Store) raced(dir string, err error) bool {
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return false
+	}
+	fi, statErr := s.root.Lstat(dir)
+	return statErr != nil || fi.IsDir() // no file is in the way
 }
 
 // linkError turns a failed link onto key into an error wrapping storage.ErrExists if key is a

@@ -46,11 +46,12 @@ type Edit struct {
 //
 // Multi-document files: edits apply to the first document without an activation condition
 // (spring.config.activate.on-profile, the older spring.profiles, or
-// spring.config.activate.on-cloud-platform). A later unconditional document that sets the
-// same key would override it, so the key is replaced there instead when such documents have
-// it. Conditional documents are never changed: one whose profile is active still overrides
-// the edited value. A file whose documents are all conditional gets a new first document;
-// an empty file, or one with only comments, gets the keys nested from the top.
+// spring.config.activate.on-cloud-platform). As a later unconditional document overrides
+// earlier ones, the key is replaced in every unconditional document that sets it, and added
+// to the first only when none does. Conditional documents are never changed: one whose
+// profile is active still overrides the edited value. A file whose documents are all
+// conditional gets a new first document; an empty file, or one with only comments, gets
+// the keys nested from the top. The activation keys themselves cannot be set.
 //
 // The input must be UTF-8 (a byte order mark is kept) with \n or \r\n line breaks, and must
 // be a configuration LoadValues accepts. Values that span several lines as plain scalars
@@ -121,6 +122,9 @@ func applyEdit(src []byte, e Edit) ([]byte, []int, error) {
 	}
 	if !utf8.ValidString(e.Value) {
 		return nil, nil, errors.New("the value is not UTF-8")
+	}
+	if hasCondition(document{entries: []flat{{key: e.Key}}}) {
+		return nil, nil, errors.New("an activation condition cannot be set")
 	}
 	docs, conditional, err := decodeDocuments(src)
 	if err != nil {
@@ -688,6 +692,9 @@ func (ed *editor) insert(doc *yaml.Node, f *finder, names []string, value string
 		}
 		return []splice{{p + 1, p + 1, flowEntry(rest, value)}}, nil
 	}
+	if len(n.Content) < 2 {
+		return nil, fmt.Errorf("line %d: an empty block mapping", n.Line)
+	}
 	k, v := n.Content[len(n.Content)-2], n.Content[len(n.Content)-1]
 	end, err := ed.nodeEnd(v, k, k.Column-1, false)
 	if err != nil {
@@ -850,7 +857,8 @@ func yaml11Special(s string) bool {
 // plainOK says whether s written plain reads back as the string s, in YAML 1.1 and 1.2. A
 // plain decimal integer or true/false counts: Spring binds it to the same string.
 func plainOK(s string, flow bool) bool {
-	if s == "" || strings.TrimSpace(s) != s || !printable(s) || yaml11Special(s) {
+	if s == "" || strings.TrimSpace(s) != s || !printable(s) || yaml11Special(s) ||
+		(flow && strings.ContainsAny(s, ":#,[]{}")) { // YAML 1.1 readers differ inside {...}
 		return false
 	}
 	doc := "k: " + s
