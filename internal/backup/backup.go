@@ -106,11 +106,15 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 	for _, m := range r.fleet.Members {
 		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
 	}
-	track, err := r.deps.Repo.Begin(ctx, repo.ThisProcess(r.deps.Command, r.deps.Now()), op)
+	holder := repo.ThisProcess(r.deps.Command, r.deps.Now())
+	track, err := r.deps.Repo.Begin(ctx, holder, op)
 	if err != nil {
 		return nil, err
 	}
 	r.track = track
+	if err := r.fleet.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: r.deps.Repo.Location(), Operation: "backup " + r.m.ID}); err != nil {
+		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
+	}
 
 	r.hook("stopping")
 	r.m.Times.StopRequested = r.deps.Now().UTC()
@@ -140,8 +144,8 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 		return nil, fmt.Errorf("write the manifest of backup %s: %w; the archives are stored but the backup does not exist", r.m.ID, errors.Join(err, startErr))
 	}
 	r.emit(progress.Event{Phase: "commit", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s committed: %d brokers, %d bytes stored, downtime %s", r.m.ID, len(r.m.Brokers), r.m.Size(), r.m.Downtime())})
-	if err := r.track.End(context.WithoutCancel(ctx)); err != nil {
-		startErr = errors.Join(startErr, fmt.Errorf("release the repository lock: %w", err))
+	if err := r.release(ctx); err != nil {
+		startErr = errors.Join(startErr, err)
 	}
 	if startErr != nil {
 		return r.m, fmt.Errorf("backup %s is complete, but the cluster is not fully back: %w", r.m.ID, startErr)
@@ -165,7 +169,7 @@ func (r *run) abort(ctx context.Context, cause error) error {
 	cleanCtx := context.WithoutCancel(ctx)
 	cleanErr := r.deps.Repo.DeleteFiles(cleanCtx, r.m.ID)
 	if startErr == nil {
-		cleanErr = errors.Join(cleanErr, r.track.End(cleanCtx))
+		cleanErr = errors.Join(cleanErr, r.release(cleanCtx))
 	}
 	err := fmt.Errorf("%w: %w", ErrAborted, cause)
 	if startErr != nil {
@@ -175,6 +179,18 @@ func (r *run) abort(ctx context.Context, cause error) error {
 		return fmt.Errorf("%w; the brokers run again; cleaning up the repository failed: %v", err, cleanErr)
 	}
 	return fmt.Errorf("%w; the brokers run again and nothing was committed", err)
+}
+
+// release removes the brokers' locks and then the repository lock: the run is over.
+func (r *run) release(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := r.fleet.Unlock(ctx); err != nil {
+		return fmt.Errorf("release the cluster lock: %w", err)
+	}
+	if err := r.track.End(ctx); err != nil {
+		return fmt.Errorf("release the repository lock: %w", err)
+	}
+	return nil
 }
 
 // archiveAll archives every broker concurrently.

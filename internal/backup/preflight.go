@@ -28,6 +28,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
+	if err := f.CheckUnlocked(ctx); err != nil {
+		return err
+	}
 	r.shape = repo.ClusterShape(shape)
 
 	id := r.opts.ID

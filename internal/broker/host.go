@@ -34,6 +34,9 @@ type Host interface {
 	ReadFile(ctx context.Context, path string) ([]byte, error)
 	// WriteFile replaces path atomically.
 	WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode) error
+	// CreateExclusive creates path with data, durably, failing with an error that wraps
+	// fs.ErrExist when it exists: a lock.
+	CreateExclusive(ctx context.Context, path string, data []byte) error
 	// Stat describes path without following a final symbolic link; absent: fs.ErrNotExist.
 	Stat(ctx context.Context, path string) (FileInfo, error)
 	Rename(ctx context.Context, from, to string) error

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/recovery"
 )
 
@@ -96,6 +97,7 @@ type brokerStatus struct {
 	Health  string `json:"health"`
 	State   string `json:"state"` // "ready", "up, not ready", "down"
 	DataDir string `json:"dataDir"`
+	Locked  string `json:"locked,omitempty"` // the run holding the broker's lock file
 }
 
 type clusterStatus struct {
@@ -119,7 +121,13 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		case p.Answering:
 			state = fmt.Sprintf("up, not ready (%d)", p.Status)
 		}
-		st.Brokers = append(st.Brokers, brokerStatus{NodeID: b.NodeID, Host: b.Host, Health: b.Health, State: state, DataDir: b.DataDir})
+		bs := brokerStatus{NodeID: b.NodeID, Host: b.Host, Health: b.Health, State: state, DataDir: b.DataDir}
+		if h, err := hosts(b); err == nil {
+			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir}); err == nil {
+				bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
+			}
+		}
+		st.Brokers = append(st.Brokers, bs)
 	}
 	if r, err := openRepository(d.Repository); err == nil {
 		if l, err := r.ReadLock(ctx); err == nil && l != nil {
@@ -138,6 +146,11 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", b.NodeID, b.Host, b.State, b.Health, b.DataDir)
 	}
 	tw.Flush()
+	for _, b := range st.Brokers {
+		if b.Locked != "" {
+			fmt.Fprintf(s.Out, "broker %d is locked: %s\n", b.NodeID, b.Locked)
+		}
+	}
 	if st.Unfinished != "" {
 		fmt.Fprintf(s.Out, "\nunfinished operation: %s\n", st.Unfinished)
 	} else {

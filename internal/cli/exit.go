@@ -6,6 +6,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/backup"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
 )
@@ -59,7 +60,7 @@ func ExitCode(err error) int {
 		return ExitIncomplete
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, repo.ErrLocked):
+	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked):
 		return ExitLocked
 	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused):
 		return ExitRefused

@@ -174,3 +174,31 @@ func TestHandRestoreWithPlainTar(t *testing.T) {
 	hand.Start(t)
 	hand.Stop(t)
 }
+
+// Two runs against one cluster are refused even with different repositories: the second names
+// the first.
+func TestClusterLockAcrossRepositories(t *testing.T) {
+	e := newEnv(t, simtest.Options{})
+	e.startCluster()
+	pause, resume := pauseAt(t, "archiving")
+	p := e.startTool(pause, "backup", "--id", "first")
+	p.waitPaused("archiving")
+	other := t.TempDir()
+	cmd := exec.Command(tool(t), "backup", "--cluster", e.clusterFile, "--repo", other)
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != cli.ExitLocked || !strings.Contains(string(out), "broker 0 (local) is locked by") || !strings.Contains(string(out), "backup first") {
+		t.Fatalf("second backup: exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
+	}
+	if code, out, _ := e.run("status"); code != 0 || !strings.Contains(out, "broker 1 is locked: backup first") {
+		t.Errorf("status does not show the lock:\n%s", out)
+	}
+	resume()
+	if code, _, stderr := p.wait(); code != 0 {
+		t.Fatalf("first backup: exit %d\n%s", code, stderr)
+	}
+	for _, b := range e.c.Brokers {
+		if _, err := os.Stat(b.DataDir + ".zeebe-backup-lock"); err == nil {
+			t.Errorf("broker %d's lock file is left after the backup", b.NodeID)
+		}
+	}
+}

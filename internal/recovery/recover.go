@@ -110,6 +110,9 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	if err := f.StartAll(ctx, f.ByID(ids), ""); err != nil {
 		return res, fmt.Errorf("start the brokers: %w; run recover again once the cause is fixed", err)
 	}
+	if err := f.Unlock(ctx); err != nil {
+		return res, fmt.Errorf("release the cluster lock: %w", err)
+	}
 	if err := r.Release(ctx); err != nil {
 		return res, fmt.Errorf("release the lock: %w", err)
 	}

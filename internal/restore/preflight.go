@@ -32,6 +32,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
+	if err := f.CheckUnlocked(ctx); err != nil {
+		return err
+	}
 
 	// The same brokers, node ids and partitioning.
 	var errs []error

@@ -117,11 +117,15 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	for _, m := range r.fleet.Members {
 		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
 	}
-	track, err := deps.Repo.Begin(ctx, repo.ThisProcess(deps.Command, deps.Now()), op)
+	holder := repo.ThisProcess(deps.Command, deps.Now())
+	track, err := deps.Repo.Begin(ctx, holder, op)
 	if err != nil {
 		return nil, err
 	}
 	r.track = track
+	if err := r.fleet.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: deps.Repo.Location(), Operation: "restore " + r.m.ID}); err != nil {
+		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
+	}
 
 	r.hook("stopping")
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
@@ -159,8 +163,8 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	if opts.DiscardPrevious {
 		r.discardPrevious(ctx, res)
 	}
-	if err := r.track.End(context.WithoutCancel(ctx)); err != nil {
-		return res, fmt.Errorf("release the repository lock: %w", err)
+	if err := r.release(ctx); err != nil {
+		return res, err
 	}
 	r.emit(progress.Event{Phase: "ready", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s restored onto %d brokers", r.m.ID, len(r.fleet.Members))})
 	return res, nil
@@ -191,10 +195,22 @@ func (r *run) giveUp(ctx context.Context, cause error) error {
 	if err := r.fleet.StartAll(fctx, r.fleet.Members, ""); err != nil {
 		return fmt.Errorf("%w; the previous data is back but the brokers did not all start: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
 	}
-	if err := r.track.End(fctx); err != nil {
-		return fmt.Errorf("%w; release the repository lock: %v", cause, err)
+	if err := r.release(fctx); err != nil {
+		return fmt.Errorf("%w; %v", cause, err)
 	}
 	return fmt.Errorf("%w; the previous data is back in place and the brokers run again", cause)
+}
+
+// release removes the brokers' locks and then the repository lock: the run is over.
+func (r *run) release(ctx context.Context) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := r.fleet.Unlock(ctx); err != nil {
+		return fmt.Errorf("release the cluster lock: %w", err)
+	}
+	if err := r.track.End(ctx); err != nil {
+		return fmt.Errorf("release the repository lock: %w", err)
+	}
+	return nil
 }
 
 // stageAll extracts every archive into its staging folder, concurrently, and checks it.
