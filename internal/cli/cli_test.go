@@ -132,3 +132,38 @@ func TestHelpHasExamplesAndExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterCommandsNameTheMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"backup"}, {"restore", "x"}, {"recover"}, {"status"}, {"list"}} {
+		code, _, stderr := run(t, nil, append(args, "--cluster", dir+"/nope.yaml")...)
+		if code != cli.ExitUsage || !strings.Contains(stderr, "nope.yaml") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}
+
+func TestRestoreSetFlagIsChecked(t *testing.T) {
+	for _, bad := range []string{"advertisedHost=x", "x.key=1", "0.=1", "-1.key=1", "0.key"} {
+		code, _, stderr := run(t, nil, "restore", "id", "--set", bad, "--cluster", "/nonexistent.yaml")
+		if code != cli.ExitUsage || !strings.Contains(stderr, "NODEID.KEY=VALUE") {
+			t.Errorf("--set %q: exit %d, %q", bad, code, stderr)
+		}
+	}
+}
+
+func TestListAndShowOnAnEmptyRepository(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, _ := run(t, nil, "list", "--repo", dir)
+	if code != 0 || !strings.Contains(stdout, "no backups") {
+		t.Errorf("list: exit %d, %q", code, stdout)
+	}
+	code, _, stderr := run(t, nil, "show", "nothing", "--repo", dir)
+	if code != cli.ExitFailed || !strings.Contains(stderr, `no such backup "nothing"`) {
+		t.Errorf("show: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = run(t, nil, "show", "../etc", "--repo", dir)
+	if code != cli.ExitUsage {
+		t.Errorf("show ../etc: exit %d, %q", code, stderr)
+	}
+}
