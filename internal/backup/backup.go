@@ -22,30 +22,18 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // Deps are what the workflow works with.
-type Deps struct {
-	Hosts    func(cluster.Broker) (broker.Host, error)
-	Repo     *repo.Repo
-	Events   progress.Sink
-	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
-	Now      func() time.Time
-	// ToolVersion and Command are recorded in the manifest and the lock.
-	ToolVersion, Command string
-	// Hook, when set, is called as each phase begins; tests use it to stop the tool there.
-	Hook func(phase string)
-}
+type Deps = workflow.Deps
 
 // Options of one backup.
 type Options struct {
@@ -68,29 +56,15 @@ type run struct {
 	track   *repo.Tracker
 }
 
-func (r *run) emit(e progress.Event) {
-	if r.deps.Events != nil {
-		e.Time = r.deps.Now()
-		if e.Level == "" {
-			e.Level = progress.Info
-		}
-		r.deps.Events(e)
-	}
-}
+func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
 
-func (r *run) hook(phase string) {
-	if r.deps.Hook != nil {
-		r.deps.Hook(phase)
-	}
-}
+func (r *run) hook(phase string) { r.deps.Phase(phase) }
 
 // Run takes a backup of the described cluster; cfgs are the brokers' resolved configurations
 // by node id. It returns the committed manifest. When a broker does not come back after the
 // backup, the manifest is committed and returned together with an error.
 func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*repo.Manifest, error) {
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
+	deps.Defaults()
 	if opts.Compression == "" {
 		opts.Compression = archive.Zstd
 	}
@@ -106,15 +80,11 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 	for _, m := range r.fleet.Members {
 		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
 	}
-	holder := repo.ThisProcess(r.deps.Command, r.deps.Now())
-	track, err := r.deps.Repo.Begin(ctx, holder, op)
+	track, err := workflow.Begin(ctx, &r.deps, r.fleet, op)
 	if err != nil {
 		return nil, err
 	}
 	r.track = track
-	if err := r.fleet.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: r.deps.Repo.Location(), Operation: "backup " + r.m.ID}); err != nil {
-		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
-	}
 
 	r.hook("stopping")
 	r.m.Times.StopRequested = r.deps.Now().UTC()
@@ -181,17 +151,8 @@ func (r *run) abort(ctx context.Context, cause error) error {
 	return fmt.Errorf("%w; the brokers run again and nothing was committed", err)
 }
 
-// release removes the brokers' locks and then the repository lock: the run is over.
-func (r *run) release(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx)
-	if err := r.fleet.Unlock(ctx); err != nil {
-		return fmt.Errorf("release the cluster lock: %w", err)
-	}
-	if err := r.track.End(ctx); err != nil {
-		return fmt.Errorf("release the repository lock: %w", err)
-	}
-	return nil
-}
+// release ends the locked operation.
+func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fleet, r.track) }
 
 // archiveAll archives every broker concurrently.
 func (r *run) archiveAll(ctx context.Context) error {

@@ -18,14 +18,15 @@ type renderer struct {
 	s       Streams
 	json    bool
 	quiet   bool
-	last    map[int]time.Time
+	last    map[int]time.Time // when a broker's step began or its count was last shown
 	status  map[int]progress.Event
+	begun   map[int]time.Time // when a broker's current step began, for its rate
 	drawn   int
 	started time.Time
 }
 
 func newRenderer(s Streams, o output) *renderer {
-	return &renderer{s: s, json: o.json, quiet: o.quiet, last: map[int]time.Time{}, status: map[int]progress.Event{}, started: time.Now()}
+	return &renderer{s: s, json: o.json, quiet: o.quiet, last: map[int]time.Time{}, status: map[int]progress.Event{}, begun: map[int]time.Time{}, started: time.Now()}
 }
 
 func who(b int) string {
@@ -63,11 +64,12 @@ func (r *renderer) event(e progress.Event) {
 			r.draw()
 			return
 		}
-		fmt.Fprintf(r.s.Err, "%s %s %s: %s, %d files\n", e.Time.UTC().Format(time.RFC3339), who(e.Broker), e.Phase, humanBytes(e.Bytes), e.Files)
+		fmt.Fprintf(r.s.Err, "%s %s %s: %s, %d files, %s/s\n", e.Time.UTC().Format(time.RFC3339), who(e.Broker), e.Phase, humanBytes(e.Bytes), e.Files, humanBytes(r.rate(e)))
 		return
 	}
 	delete(r.status, e.Broker)
 	r.last[e.Broker] = time.Now() // a running count shows only when a step lasts
+	r.begun[e.Broker] = time.Now()
 	r.clear()
 	level := ""
 	if e.Level != progress.Info {
@@ -93,6 +95,7 @@ func (r *renderer) draw() {
 		if e.Total > 0 {
 			part += fmt.Sprintf(" of %s", humanBytes(e.Total))
 		}
+		part += fmt.Sprintf(" %s/s", humanBytes(r.rate(e)))
 		parts = append(parts, part)
 	}
 	line := strings.Join(parts, " | ")
@@ -106,4 +109,13 @@ func (r *renderer) clear() {
 		fmt.Fprintf(r.s.Err, "\r%*s\r", r.drawn, "")
 		r.drawn = 0
 	}
+}
+
+// rate is the bytes per second of a broker's current step.
+func (r *renderer) rate(e progress.Event) int64 {
+	since := time.Since(r.begun[e.Broker]).Seconds()
+	if r.begun[e.Broker].IsZero() || since <= 0 {
+		return 0
+	}
+	return int64(float64(e.Bytes) / since)
 }

@@ -26,29 +26,18 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // Deps are what the workflow works with.
-type Deps struct {
-	Hosts    func(cluster.Broker) (broker.Host, error)
-	Repo     *repo.Repo
-	Events   progress.Sink
-	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
-	Now      func() time.Time
-	Command  string
-	// Hook, when set, is called as each phase begins; tests use it to stop the tool there.
-	Hook func(phase string)
-}
+type Deps = workflow.Deps
 
 // Options of one restore.
 type Options struct {
@@ -81,21 +70,9 @@ type run struct {
 	recs  map[int]repo.BrokerRecord
 }
 
-func (r *run) emit(e progress.Event) {
-	if r.deps.Events != nil {
-		e.Time = r.deps.Now()
-		if e.Level == "" {
-			e.Level = progress.Info
-		}
-		r.deps.Events(e)
-	}
-}
+func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
 
-func (r *run) hook(phase string) {
-	if r.deps.Hook != nil {
-		r.deps.Hook(phase)
-	}
-}
+func (r *run) hook(phase string) { r.deps.Phase(phase) }
 
 // StagingDir is where a broker's archive is extracted: beside its data folder, on the same
 // filesystem, so that the swap is a rename.
@@ -106,9 +83,7 @@ func PreviousDir(dataDir, id string) string { return dataDir + ".pre-restore-" +
 
 // Run restores backup opts.ID onto the described cluster.
 func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*Result, error) {
-	if deps.Now == nil {
-		deps.Now = time.Now
-	}
+	deps.Defaults()
 	r := &run{d: d, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}}
 	if err := r.preflight(ctx, cfgs); err != nil {
 		return nil, err
@@ -117,15 +92,11 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	for _, m := range r.fleet.Members {
 		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
 	}
-	holder := repo.ThisProcess(deps.Command, deps.Now())
-	track, err := deps.Repo.Begin(ctx, holder, op)
+	track, err := workflow.Begin(ctx, &r.deps, r.fleet, op)
 	if err != nil {
 		return nil, err
 	}
 	r.track = track
-	if err := r.fleet.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: deps.Repo.Location(), Operation: "restore " + r.m.ID}); err != nil {
-		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
-	}
 
 	r.hook("stopping")
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
@@ -201,17 +172,8 @@ func (r *run) giveUp(ctx context.Context, cause error) error {
 	return fmt.Errorf("%w; the previous data is back in place and the brokers run again", cause)
 }
 
-// release removes the brokers' locks and then the repository lock: the run is over.
-func (r *run) release(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx)
-	if err := r.fleet.Unlock(ctx); err != nil {
-		return fmt.Errorf("release the cluster lock: %w", err)
-	}
-	if err := r.track.End(ctx); err != nil {
-		return fmt.Errorf("release the repository lock: %w", err)
-	}
-	return nil
-}
+// release ends the locked operation.
+func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fleet, r.track) }
 
 // stageAll extracts every archive into its staging folder, concurrently, and checks it.
 func (r *run) stageAll(ctx context.Context) error {

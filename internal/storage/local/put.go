@@ -100,7 +100,7 @@ func (s *Store) createTemp(dir string) (*os.File, string, error) {
 			if attempt < maxAttempts && s.raced(dir, err) {
 				continue
 			}
-			return nil, "", err
+			return nil, "", fmt.Errorf("create folder %q: %w", dir, err)
 		}
 		tmp := path.Join(dir, storage.ReservedPrefix+rand.Text())
 		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)

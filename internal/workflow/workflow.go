@@ -1,0 +1,82 @@
+// Package workflow holds what the backup and restore workflows share: their dependencies, event
+// emission, and the start and end of a locked operation (the repository lock with its operation
+// record, then the lock file beside every broker's data folder).
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+)
+
+// Deps are what a workflow works with.
+type Deps struct {
+	Hosts    func(cluster.Broker) (broker.Host, error)
+	Repo     *repo.Repo
+	Events   progress.Sink
+	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
+	Now      func() time.Time
+	// ToolVersion and Command are recorded in manifests and locks.
+	ToolVersion, Command string
+	// Hook, when set, is called as each phase begins; tests use it to stop the tool there.
+	Hook func(phase string)
+}
+
+// Defaults fills what was left unset.
+func (d *Deps) Defaults() {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+}
+
+// Emit sends an event, stamped with the time and a level.
+func (d *Deps) Emit(e progress.Event) {
+	if d.Events == nil {
+		return
+	}
+	e.Time = d.Now()
+	if e.Level == "" {
+		e.Level = progress.Info
+	}
+	d.Events(e)
+}
+
+// Phase announces a phase to the hook.
+func (d *Deps) Phase(name string) {
+	if d.Hook != nil {
+		d.Hook(name)
+	}
+}
+
+// Begin takes the repository lock with the operation record, then every broker's lock.
+func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, op repo.Operation) (*repo.Tracker, error) {
+	holder := repo.ThisProcess(d.Command, d.Now())
+	track, err := d.Repo.Begin(ctx, holder, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: d.Repo.Location(), Operation: op.Kind + " " + op.ID}); err != nil {
+		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
+	}
+	return track, nil
+}
+
+// End removes the brokers' locks and then the repository lock: the operation is over.
+func End(ctx context.Context, f *fleet.Fleet, track *repo.Tracker) error {
+	ctx = context.WithoutCancel(ctx)
+	if err := f.Unlock(ctx); err != nil {
+		return fmt.Errorf("release the cluster lock: %w", err)
+	}
+	if err := track.End(ctx); err != nil {
+		return fmt.Errorf("release the repository lock: %w", err)
+	}
+	return nil
+}
