@@ -37,6 +37,8 @@ type ExtractOptions struct {
 	AllowExternalSymlinks bool
 	// Progress, when set, is called after each entry and while large files are written.
 	Progress func(Progress)
+	// Observe, when set, sees every file's content as it is extracted.
+	Observe Observer
 }
 
 // DefaultMaxFileSize is the largest file an archive entry may claim unless told otherwise.
@@ -402,6 +404,8 @@ func (x *extractor) file(tr *tar.Reader, name string, hdr *tar.Header) (digest s
 // the disk as it goes, so that the final sync has little left to wait for.
 func (x *extractor) content(tr *tar.Reader, f *os.File, name string, hdr *tar.Header) (string, error) {
 	h := xxhash.New()
+	o := observeFile(x.opts.Observe, name, hdr.Size)
+	defer o.close()
 	var n, allocated, flushed int64
 	reserved := false
 	for n < hdr.Size {
@@ -421,6 +425,7 @@ func (x *extractor) content(tr *tar.Reader, f *os.File, name string, hdr *tar.He
 		if k > 0 {
 			b := x.buf[:k]
 			h.Write(b)
+			o.write(b)
 			if !reserved || !isZero(b) {
 				if _, err := f.WriteAt(b, n); err != nil {
 					return "", fmt.Errorf("write %s: %w", name, err)
@@ -508,6 +513,9 @@ func (x *extractor) hardLink(name string, hdr *tar.Header) (string, error) {
 	}
 	if err := x.root.Link(old, name); err != nil {
 		return "", fmt.Errorf("create hard link %s: %w", name, err)
+	}
+	if x.opts.Observe != nil {
+		x.opts.Observe.Link(name, old)
 	}
 	x.created(name, kindFile)
 	return old, nil

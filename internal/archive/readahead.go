@@ -15,7 +15,7 @@ type chunk struct {
 
 // copyFile streams the first size bytes of f into the tar writer and h, reading up to
 // readAhead chunks ahead in a second goroutine. A file shorter than size is an in-use error.
-func (a *archiver) copyFile(rel string, f *os.File, size int64, h hash.Hash) error {
+func (a *archiver) copyFile(rel string, f *os.File, size int64, h hash.Hash, o observed) error {
 	out := make(chan chunk, readAhead)
 	stop := make(chan struct{})
 	go func() {
@@ -51,6 +51,7 @@ func (a *archiver) copyFile(rel string, f *os.File, size int64, h hash.Hash) err
 			return fmt.Errorf("read %s: %w", a.abs(rel), c.err)
 		}
 		h.Write(c.b)
+		o.write(c.b)
 		_, err := a.tw.Write(c.b)
 		a.free <- c.b[:cap(c.b)]
 		if err != nil {

@@ -32,6 +32,8 @@ type WriteOptions struct {
 	Skip func(rel string, d fs.DirEntry) bool
 	// Progress, when set, is called after each entry and while large files are read.
 	Progress func(Progress)
+	// Observe, when set, sees every file's content as it is archived.
+	Observe Observer
 }
 
 // readChunk is the unit in which file contents are read, hashed and handed to tar, and
@@ -215,6 +217,9 @@ func (a *archiver) file(rel string, fi fs.FileInfo) error {
 	id := fileID{dev: uint64(st.Dev), ino: st.Ino}
 	if st.Nlink > 1 {
 		if first, ok := a.links[id]; ok {
+			if a.opts.Observe != nil {
+				a.opts.Observe.Link(rel, first)
+			}
 			return a.header(rel, rel, fi, TypeHardLink, 0, first)
 		}
 		a.links[id] = rel
@@ -235,7 +240,10 @@ func (a *archiver) file(rel string, fi fs.FileInfo) error {
 		return err
 	}
 	h := xxhash.New()
-	if err := a.copyFile(rel, f, fi.Size(), h); err != nil {
+	o := observeFile(a.opts.Observe, rel, fi.Size())
+	err = a.copyFile(rel, f, fi.Size(), h, o)
+	o.close()
+	if err != nil {
 		return err
 	}
 	if k, _ := f.Read(a.buf[:1]); k > 0 {
