@@ -21,7 +21,9 @@ type recorder struct {
 	links map[string]string
 }
 
-func newRecorder() *recorder { return &recorder{files: map[string][2]uint32{}, links: map[string]string{}} }
+func newRecorder() *recorder {
+	return &recorder{files: map[string][2]uint32{}, links: map[string]string{}}
+}
 
 type recFile struct {
 	r    *recorder
