@@ -2,6 +2,7 @@
 // exactly. It is a development tool, not part of zeebe-backup.
 //
 //	zb-testdata mixed [-size 1GiB] [-seed 1] DIR
+//	zb-testdata zeebe [-size 1GiB] [-node 0] [-version 8.5.3] DIR   (a real-format data folder)
 //	zb-testdata compare DIR1 DIR2
 package main
 
@@ -12,14 +13,18 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/sim/gen"
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 )
 
-const usage = "usage: zb-testdata mixed [-size 1GiB] [-seed 1] DIR | zb-testdata compare DIR1 DIR2"
+const usage = "usage: zb-testdata mixed [-size 1GiB] [-seed 1] DIR | zb-testdata zeebe [-size 1GiB] [-node 0] [-version 8.5.3] DIR | zb-testdata compare DIR1 DIR2"
 
 func main() {
 	if len(os.Args) == 4 && os.Args[1] == "compare" {
 		os.Exit(compare(os.Args[2], os.Args[3]))
+	}
+	if len(os.Args) >= 2 && os.Args[1] == "zeebe" {
+		os.Exit(zeebeData(os.Args[2:]))
 	}
 	if len(os.Args) < 2 || os.Args[1] != "mixed" {
 		fmt.Fprintln(os.Stderr, usage)
@@ -76,5 +81,29 @@ func compare(a, b string) int {
 		return 1
 	}
 	fmt.Printf("identical: %d paths (contents, modes, times, links, hard-link groups, owners)\n", len(sa))
+	return 0
+}
+
+// zeebeData writes a data folder in Zeebe's format with the simulator's generator.
+func zeebeData(args []string) int {
+	fl := flag.NewFlagSet("zeebe", flag.ExitOnError)
+	size := fl.String("size", "1GiB", "about how many bytes to write")
+	node := fl.Int("node", 0, "the broker's node id (of a 3-broker, 3-partition cluster)")
+	version := fl.String("version", "8.5.3", "the Zeebe version whose layout to write")
+	seed := fl.Uint64("seed", 1, "random seed")
+	fl.Parse(args)
+	if fl.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, usage)
+		return 2
+	}
+	n, err := parseSize(*size)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zb-testdata:", err)
+		return 2
+	}
+	if err := gen.Write(fl.Arg(0), gen.Options{Version: *version, NodeID: *node, Size: n, Seed: *seed}); err != nil {
+		fmt.Fprintln(os.Stderr, "zb-testdata:", err)
+		return 1
+	}
 	return 0
 }
