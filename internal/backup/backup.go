@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
@@ -29,6 +30,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
@@ -39,7 +41,13 @@ type Deps = workflow.Deps
 type Options struct {
 	ID          string // "" for a UTC timestamp
 	Compression archive.Compression
+	// AllowFindings commits a backup even when Zeebe's checks find errors in the data.
+	AllowFindings bool
 }
+
+// ErrFindings is wrapped when the archived data has error-level findings and the backup was
+// therefore not committed.
+var ErrFindings = errors.New("the data has errors Zeebe would refuse")
 
 // ErrAborted is wrapped when the backup was given up after brokers were stopped; they were
 // started again and nothing was committed.
@@ -54,6 +62,7 @@ type run struct {
 	shape   repo.ClusterShape
 	m       *repo.Manifest
 	track   *repo.Tracker
+	reports map[int]*check.Report
 }
 
 func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
@@ -101,6 +110,7 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 		return nil, r.abort(ctx, err)
 	}
 	r.m.Times.DataCaptured = r.deps.Now().UTC()
+	blocking := r.findings()
 
 	startErr := r.startAgain(ctx)
 	r.m.DowntimeMillis = r.deps.Now().Sub(r.m.Times.StopRequested).Milliseconds()
@@ -108,6 +118,12 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 		r.m.Times.Ready = r.deps.Now().UTC()
 	} else {
 		r.m.Problems = append(r.m.Problems, startErr.Error())
+	}
+	if len(blocking) > 0 && !r.opts.AllowFindings {
+		cctx := context.WithoutCancel(ctx)
+		err := fmt.Errorf("%w, so backup %s was not committed: %s; the brokers %s; fix the data or take the backup with --allow-findings",
+			ErrFindings, r.m.ID, strings.Join(blocking, "; "), map[bool]string{true: "run again", false: "did not all come back: " + fmt.Sprint(startErr)}[startErr == nil])
+		return nil, errors.Join(err, r.deps.Repo.DeleteFiles(cctx, r.m.ID), r.release(cctx))
 	}
 	r.m.Times.Committed = r.deps.Now().UTC()
 	if err := r.deps.Repo.Commit(context.WithoutCancel(ctx), r.m); err != nil {
@@ -121,6 +137,34 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 		return r.m, fmt.Errorf("backup %s is complete, but the cluster is not fully back: %w", r.m.ID, startErr)
 	}
 	return r.m, nil
+}
+
+// findings gathers the checks' findings into the manifest, with the cross-broker ones, takes
+// the version from the data when nothing else gave it, and returns the error-level findings.
+func (r *run) findings() []string {
+	var reports []*check.Report
+	for _, b := range r.m.Brokers {
+		rep := r.reports[b.NodeID]
+		reports = append(reports, rep)
+		r.m.Findings = append(r.m.Findings, rep.Findings...)
+		if rep.VersionFound && r.m.ZeebeVersion == "" {
+			r.m.ZeebeVersion, r.m.VersionSource = rep.Version.String(), "data"
+		}
+	}
+	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.ClusterSize, r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	var blocking []string
+	for _, f := range r.m.Findings {
+		level := progress.Info
+		switch f.Severity {
+		case check.Error:
+			level = progress.Error
+			blocking = append(blocking, fmt.Sprintf("broker %d: %s [%s]", f.Broker, f.Message, f.Check))
+		case check.Warning:
+			level = progress.Warn
+		}
+		r.emit(progress.Event{Level: level, Phase: "check", Broker: f.Broker, Message: fmt.Sprintf("%s [%s]", f.Message, f.Check)})
+	}
+	return blocking
 }
 
 // startAgain starts every broker, on a context that outlives a cancelled run.
@@ -157,13 +201,14 @@ func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fl
 // archiveAll archives every broker concurrently.
 func (r *run) archiveAll(ctx context.Context) error {
 	records := make([]repo.BrokerRecord, len(r.fleet.Members))
+	reports := make([]*check.Report, len(r.fleet.Members))
 	errs := make([]error, len(r.fleet.Members))
 	var wg sync.WaitGroup
 	for i, m := range r.fleet.Members {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			records[i], errs[i] = r.archiveOne(ctx, m)
+			records[i], reports[i], errs[i] = r.archiveOne(ctx, m)
 		}()
 	}
 	wg.Wait()
@@ -171,10 +216,14 @@ func (r *run) archiveAll(ctx context.Context) error {
 		return err
 	}
 	r.m.Brokers = records
+	r.reports = map[int]*check.Report{}
+	for i, m := range r.fleet.Members {
+		r.reports[m.Broker.NodeID] = reports[i]
+	}
 	return nil
 }
 
-func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecord, error) {
+func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecord, *check.Report, error) {
 	n := m.Broker.NodeID
 	rec := repo.BrokerRecord{
 		NodeID: n, Host: m.Host.Name(), DataDir: m.DataDir,
@@ -185,17 +234,19 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	sum := sha256.Sum256(cfg)
 	rec.ConfigSHA256 = hex.EncodeToString(sum[:])
 	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Config, bytes.NewReader(cfg)); err != nil {
-		return rec, fmt.Errorf("%s: store its configuration: %w", m.Broker.Name(), err)
+		return rec, nil, fmt.Errorf("%s: store its configuration: %w", m.Broker.Name(), err)
 	}
 
 	r.emit(progress.Event{Phase: "archive", Broker: n, Message: "archiving " + m.DataDir})
 	pr, pw := io.Pipe()
 	var summary *archive.Summary
+	checker := check.New(check.Options{NodeID: n, ClusterSize: r.shape.ClusterSize, PartitionsCount: r.shape.PartitionsCount, ReplicationFactor: r.shape.ReplicationFactor})
 	done := make(chan error, 1)
 	go func() {
 		var err error
 		summary, err = m.Host.Archive(ctx, m.DataDir, archive.WriteOptions{
 			Compression: r.opts.Compression,
+			Observe:     checker,
 			Progress: func(p archive.Progress) {
 				r.emit(progress.Event{Phase: "archive", Broker: n, Progress: true, Bytes: p.Bytes, Files: p.Files, Message: p.Path})
 			},
@@ -208,27 +259,38 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	archErr := <-done
 	switch {
 	case archErr != nil && errors.Is(archErr, archive.ErrInUse):
-		return rec, fmt.Errorf("%s: %w", m.Broker.Name(), archErr)
+		return rec, nil, fmt.Errorf("%s: %w", m.Broker.Name(), archErr)
 	case archErr != nil:
-		return rec, fmt.Errorf("%s: archive %s: %w", m.Broker.Name(), m.DataDir, archErr)
+		return rec, nil, fmt.Errorf("%s: archive %s: %w", m.Broker.Name(), m.DataDir, archErr)
 	case putErr != nil:
-		return rec, fmt.Errorf("%s: store %s in %s: %w", m.Broker.Name(), rec.Archive, r.deps.Repo.Location(), putErr)
+		return rec, nil, fmt.Errorf("%s: store %s in %s: %w", m.Broker.Name(), rec.Archive, r.deps.Repo.Location(), putErr)
 	case stored != summary.Size:
-		return rec, fmt.Errorf("%s: stored %d bytes of %s, the archive has %d", m.Broker.Name(), stored, rec.Archive, summary.Size)
+		return rec, nil, fmt.Errorf("%s: stored %d bytes of %s, the archive has %d", m.Broker.Name(), stored, rec.Archive, summary.Size)
 	}
 	rec.ArchiveSize, rec.ArchiveSHA256 = summary.Size, summary.SHA256
 	rec.Files, rec.Dirs, rec.Symlinks, rec.HardLinks, rec.Bytes = summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes
 
 	index, err := json.Marshal(summary.Entries)
 	if err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	isum := sha256.Sum256(index)
 	rec.IndexSHA256 = hex.EncodeToString(isum[:])
 	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Index, bytes.NewReader(index)); err != nil {
-		return rec, fmt.Errorf("%s: store its index: %w", m.Broker.Name(), err)
+		return rec, nil, fmt.Errorf("%s: store its index: %w", m.Broker.Name(), err)
+	}
+	report := checker.Finish()
+	for i := range report.Findings {
+		report.Findings[i].Broker = n
+	}
+	if report.VersionFound {
+		rec.DataVersion = report.Version.String()
+	}
+	rec.MigratedBy = report.MigratedBy
+	for _, p := range report.Partitions {
+		rec.Partitions = append(rec.Partitions, p.ID)
 	}
 	r.emit(progress.Event{Phase: "archive", Broker: n, Bytes: summary.Bytes, Files: int64(summary.Files),
-		Message: fmt.Sprintf("archived %d files (%d bytes) into %s (%d bytes)", summary.Files, summary.Bytes, rec.Archive, summary.Size)})
-	return rec, nil
+		Message: fmt.Sprintf("archived %d files (%d bytes) into %s (%d bytes); Zeebe's checks: %d findings", summary.Files, summary.Bytes, rec.Archive, summary.Size, len(report.Findings))})
+	return rec, report, nil
 }

@@ -15,8 +15,9 @@ import (
 type backupOptions struct {
 	output
 	clusterFlags
-	id          string
-	compression string
+	id            string
+	compression   string
+	allowFindings bool
 }
 
 func newBackupCmd(s Streams) *cobra.Command {
@@ -44,6 +45,7 @@ started again; if this process is killed, 'zeebe-backup recover' does it.`,
 	o.output.register(c, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
 	c.Flags().StringVar(&o.id, "id", "", "the backup's id (default: a UTC timestamp such as 20261124T103000Z)")
 	c.Flags().StringVar(&o.compression, "compression", "zstd", "zstd or gzip")
+	c.Flags().BoolVar(&o.allowFindings, "allow-findings", false, "commit the backup even when Zeebe's checks find errors in the data")
 	return c
 }
 
@@ -64,7 +66,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	m, err := backup.Run(ctx, d, cfgs, backup.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, ToolVersion: Version, Command: commandLine(), Hook: testPause(s),
-	}, backup.Options{ID: o.id, Compression: comp})
+	}, backup.Options{ID: o.id, Compression: comp, AllowFindings: o.allowFindings})
 	if m != nil {
 		if o.json {
 			if perr := printJSON(s.Out, m); perr != nil {

@@ -92,14 +92,7 @@ func newShowCmd(s Streams) *cobra.Command {
 }
 
 func runShow(ctx context.Context, s Streams, o showOptions, id string) error {
-	if err := repo.ValidateID(id); err != nil {
-		return usageError{err}
-	}
-	r, err := o.openRepo()
-	if err != nil {
-		return err
-	}
-	m, err := r.Manifest(ctx, id)
+	r, m, err := o.manifest(ctx, id)
 	if err != nil {
 		return err
 	}

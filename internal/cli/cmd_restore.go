@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type restoreOptions struct {
 	sets             []string
 	keepTargetConfig bool
 	discardPrevious  bool
+	force            []string
 }
 
 func newRestoreCmd(s Streams) *cobra.Command {
@@ -34,7 +36,12 @@ backed up but must have the same number of brokers, the same node ids, the same 
 count and replication factor.
 
 Every check comes first, before any broker is stopped: node ids and partitioning against the
-backup, every stored file against its checksum, free space beside each data folder. Then all
+backup; every stored file against its checksum while Zeebe's checks read each archive; the
+version rule (the target runs the backup's version or the next minor, no downgrade, no
+pre-release unless identical; the target's version comes from its gateway, version: in the
+cluster file, or its running brokers' REST API); the lock files name the node each archive goes
+to; each node gets the partition folders round-robin or .topology.meta assigns it; free space
+beside each data folder. --force=<check> overrides one named check. Then all
 brokers are stopped at once and proven down; each archive is extracted into a staging folder
 beside its data folder and checked file by file; each data folder is moved aside to
 <data>.pre-restore-<ID> (kept until --discard-previous or you remove it) and the staged one
@@ -60,6 +67,7 @@ and --set applied (the target's previous one is kept as <config>.pre-restore-<ID
 	c.Flags().StringArrayVar(&o.sets, "set", nil, "NODEID.KEY=VALUE: set a configuration key of one broker's installed config (repeatable)")
 	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
+	c.Flags().StringArrayVar(&o.force, "force", nil, "override one named pre-flight check: "+strings.Join(restore.ForceChecks, ", ")+" (repeatable)")
 	return c
 }
 
@@ -86,6 +94,11 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	if err != nil {
 		return err
 	}
+	for _, f := range o.force {
+		if !slices.Contains(restore.ForceChecks, f) {
+			return usageError{fmt.Errorf("--force=%s: no such check; the checks are %s", f, strings.Join(restore.ForceChecks, ", "))}
+		}
+	}
 	d, cfgs, err := o.loadCluster()
 	if err != nil {
 		return err
@@ -103,7 +116,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
-	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious})
+	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force})
 	if res != nil {
 		if o.json {
 			if perr := printJSON(s.Out, res); perr != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/backup"
@@ -21,6 +22,7 @@ const (
 	ExitRefused     = 5
 	ExitIncomplete  = 6
 	ExitLocked      = 7
+	ExitFindings    = 8
 	ExitInterrupted = 130
 )
 
@@ -34,7 +36,15 @@ const exitCodesHelp = `Exit status:
   5    refused by a pre-flight check; no broker was stopped, nothing was changed
   6    the backup or restore is done, but the cluster did not fully come back
   7    another run holds the repository lock (or left it: see 'zeebe-backup recover')
+  8    the data has errors Zeebe would refuse (inspect, verify; a backup is then not committed)
   130  interrupted (Ctrl-C or SIGTERM); the brokers are started again first`
+
+// findingsError marks an inspection or verification that found errors.
+type findingsError struct{ n int }
+
+func (e findingsError) Error() string {
+	return fmt.Sprintf("%d error-level findings (see above)", e.n)
+}
 
 // incompleteError marks a backup or restore whose data work is done but whose cluster did not
 // fully come back.
@@ -62,6 +72,8 @@ func ExitCode(err error) int {
 		return ExitInterrupted
 	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked):
 		return ExitLocked
+	case errors.Is(err, backup.ErrFindings), errors.As(err, new(findingsError)):
+		return ExitFindings
 	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused):
 		return ExitRefused
 	case errors.Is(err, archive.ErrInUse):

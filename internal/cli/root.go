@@ -38,7 +38,7 @@ hard and symbolic links plus its configuration, and starts the brokers again.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newBackupCmd(s), newListCmd(s), newShowCmd(s), newRestoreCmd(s), newRecoverCmd(s), newStatusCmd(s), newArchiveCmd(s))
+	root.AddCommand(newBackupCmd(s), newListCmd(s), newShowCmd(s), newRestoreCmd(s), newRecoverCmd(s), newStatusCmd(s), newVerifyCmd(s), newInspectCmd(s), newArchiveCmd(s))
 	return root
 }
 

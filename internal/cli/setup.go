@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -57,6 +58,22 @@ func (f *clusterFlags) openRepo() (*repo.Repo, error) {
 		loc = d.Repository
 	}
 	return openRepository(loc)
+}
+
+// manifest opens the repository and reads the manifest of backup id.
+func (f *clusterFlags) manifest(ctx context.Context, id string) (*repo.Repo, *repo.Manifest, error) {
+	if err := repo.ValidateID(id); err != nil {
+		return nil, nil, usageError{err}
+	}
+	r, err := f.openRepo()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := r.Manifest(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, m, nil
 }
 
 // openRepository opens a repository location: a path or a file:// URL.

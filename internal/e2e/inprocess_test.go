@@ -39,7 +39,7 @@ func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	}
 	store := faulty.New(inner)
 	diskFull := errors.New("no space left on device")
-	store.Add(faulty.Fault{Op: faulty.OpPut, Key: "zeebe-backup-*/zeebe-broker-2-data.tar.zst", AfterBytes: 4 << 10, Err: diskFull})
+	store.Add(faulty.Fault{Op: faulty.OpPut, Key: "zeebe-backup-*/zeebe-broker-2-data.tar.zst", AfterBytes: 100, Err: diskFull})
 	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
 	m, err := backup.Run(context.Background(), d, cfgs, backup.Deps{Hosts: hosts, Repo: repo.Open(store), Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "full-disk"})
 	if m != nil || !errors.Is(err, backup.ErrAborted) || !errors.Is(err, diskFull) || !strings.Contains(err.Error(), "broker 2") {

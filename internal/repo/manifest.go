@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 )
 
 // FormatVersion is the manifest format this version writes and reads.
@@ -30,6 +31,9 @@ type Manifest struct {
 	// Problems are things that went wrong after the data was captured, e.g. a broker that did
 	// not come back; the backup itself is complete.
 	Problems []string `json:"problems,omitempty"`
+	// Findings are what Zeebe's checks found in the data as it was archived (warnings, and
+	// errors when the backup was taken with --allow-findings).
+	Findings []check.Finding `json:"findings,omitempty"`
 }
 
 // ClusterShape is what a restore target must match.
@@ -70,6 +74,11 @@ type BrokerRecord struct {
 	Symlinks      int    `json:"symlinks"`
 	HardLinks     int    `json:"hardLinks"`
 	Bytes         int64  `json:"bytes"`
+	// DataVersion is the highest broker version in the archived records and MigratedBy the
+	// state's migrated-by-version (8.5+); Partitions are the partition folders archived.
+	DataVersion string `json:"dataVersion,omitempty"`
+	MigratedBy  string `json:"migratedBy,omitempty"`
+	Partitions  []int  `json:"partitions,omitempty"`
 }
 
 // Topology is the gateway's topology as recorded.

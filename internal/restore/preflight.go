@@ -2,13 +2,12 @@ package restore
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
@@ -64,15 +63,14 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 		return refuse(err)
 	}
 
-	// Every stored file matches the manifest.
-	for _, b := range m.Brokers {
-		for _, want := range []struct{ name, sum string }{{b.Archive, b.ArchiveSHA256}, {b.Config, b.ConfigSHA256}, {b.Index, b.IndexSHA256}} {
-			if err := r.checkFile(ctx, b.NodeID, want.name, want.sum); err != nil {
-				errs = append(errs, err)
-			}
-		}
+	// Every stored file matches the manifest, and the data is what Zeebe can start from, for
+	// the node it goes to.
+	if err := r.gates(ctx, cfgs, shape); err != nil {
+		return refuse(err)
 	}
-	if err := errors.Join(errs...); err != nil {
+
+	// The configuration to install keeps each broker where the cluster file finds it.
+	if err := r.checkConfigs(ctx); err != nil {
 		return refuse(err)
 	}
 
@@ -103,20 +101,60 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	return nil
 }
 
-// checkFile streams a stored file and compares its SHA-256 with the manifest's.
-func (r *run) checkFile(ctx context.Context, nodeID int, name, want string) error {
-	rc, err := r.deps.Repo.Get(ctx, r.m.ID, name)
-	if err != nil {
-		return fmt.Errorf("broker %d: %s: %w", nodeID, name, err)
+
+// checkConfigs reads each configuration the restore would install, edits applied, and checks
+// that the broker it describes is the one the cluster file names: the same node id, the same
+// data folder, the management port of the health URL. A backup restored onto other machines or
+// ports needs set: entries, --set, or --keep-target-config; finding out now beats a cluster that
+// does not come up.
+func (r *run) checkConfigs(ctx context.Context) error {
+	if r.opts.KeepTargetConfig {
+		return nil
 	}
-	defer rc.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, rc); err != nil {
-		return fmt.Errorf("broker %d: read %s: %w", nodeID, name, err)
+	var errs []error
+	for _, m := range r.fleet.Members {
+		n := m.Broker.NodeID
+		cfg, _, err := r.configToInstall(ctx, m)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		name := fmt.Sprintf("the backed-up configuration of broker %d", n)
+		v, err := config.LoadValues(config.LoadOptions{Inline: []config.Inline{{Name: name, Data: cfg}}, Env: m.Broker.Env, WorkDir: m.Broker.InstallDir})
+		if err == nil {
+			var b *config.Broker
+			if b, err = v.Broker(); err == nil {
+				errs = append(errs, compareInstalled(m, b, name)...)
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
+		}
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return fmt.Errorf("broker %d: %s has SHA-256 %s, the manifest says %s: the stored backup is damaged", nodeID, name, got, want)
+	return errors.Join(errs...)
+}
+
+func compareInstalled(m *fleet.Member, b *config.Broker, name string) []error {
+	var errs []error
+	n := m.Broker.NodeID
+	fix := fmt.Sprintf("set it in the cluster file's set: or with --set %d.KEY=VALUE, or keep the target's configuration with --keep-target-config", n)
+	if b.NodeID != n {
+		errs = append(errs, fmt.Errorf("%s: %s says nodeId %d; %s", m.Broker.Name(), name, b.NodeID, fix))
 	}
-	r.emit(progress.Event{Phase: "verify", Broker: nodeID, Message: name + ": checksum verified"})
-	return nil
+	if dir := b.ResolveDataDirectory(m.Broker.InstallDir); dir != m.DataDir {
+		errs = append(errs, fmt.Errorf("%s: %s puts the data in %s, the cluster file's broker uses %s (zeebe.broker.data.directory); %s", m.Broker.Name(), name, dir, m.DataDir, fix))
+	}
+	if u, err := url.Parse(m.Broker.Health); err == nil {
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443"}[u.Scheme]
+			if port == "" {
+				port = "80"
+			}
+		}
+		if strconv.Itoa(b.ManagementPort) != port {
+			errs = append(errs, fmt.Errorf("%s: %s serves the management API on port %d, the cluster file's health URL %s uses %s (management.server.port); %s", m.Broker.Name(), name, b.ManagementPort, m.Broker.Health, port, fix))
+		}
+	}
+	return errs
 }

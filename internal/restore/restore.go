@@ -48,6 +48,8 @@ type Options struct {
 	Sets map[int][]config.Edit
 	// DiscardPrevious deletes the previous data folders once the restored cluster is ready.
 	DiscardPrevious bool
+	// Force names restore gates to override (ForceChecks).
+	Force []string
 }
 
 // Result says where things are after a restore.
@@ -263,24 +265,34 @@ func (r *run) swapAll(ctx context.Context) error {
 	return nil
 }
 
+// configToInstall is a broker's backed-up configuration with its edits applied.
+func (r *run) configToInstall(ctx context.Context, m *fleet.Member) ([]byte, []config.Edit, error) {
+	n := m.Broker.NodeID
+	rc, err := r.deps.Repo.Get(ctx, r.m.ID, r.recs[n].Config)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: read the backed-up configuration: %w", m.Broker.Name(), err)
+	}
+	cfg, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return nil, nil, err
+	}
+	edits := editsFor(m.Broker, r.opts.Sets[n])
+	if len(edits) > 0 {
+		if cfg, err = config.ApplyEdits(cfg, edits); err != nil {
+			return nil, nil, fmt.Errorf("%s: adjust the configuration: %w", m.Broker.Name(), err)
+		}
+	}
+	return cfg, edits, nil
+}
+
 // installConfigs installs each broker's backed-up configuration with its edits.
 func (r *run) installConfigs(ctx context.Context) error {
 	for _, m := range r.fleet.Members {
 		n := m.Broker.NodeID
-		rc, err := r.deps.Repo.Get(ctx, r.m.ID, r.recs[n].Config)
-		if err != nil {
-			return fmt.Errorf("%s: read the backed-up configuration: %w", m.Broker.Name(), err)
-		}
-		cfg, err := io.ReadAll(rc)
-		rc.Close()
+		cfg, edits, err := r.configToInstall(ctx, m)
 		if err != nil {
 			return err
-		}
-		edits := editsFor(m.Broker, r.opts.Sets[n])
-		if len(edits) > 0 {
-			if cfg, err = config.ApplyEdits(cfg, edits); err != nil {
-				return fmt.Errorf("%s: adjust the configuration: %w", m.Broker.Name(), err)
-			}
 		}
 		previous := m.Broker.Config + ".pre-restore-" + r.m.ID
 		if current, err := m.Host.ReadFile(ctx, m.Broker.Config); err == nil {

@@ -14,6 +14,9 @@ type Replica struct {
 // 1..partitions, in list order, with their priorities. numericOrder sorts node ids as numbers
 // (8.5+); false sorts them as strings, as 8.4 and earlier do ("10" before "2").
 func Distribute(clusterSize, partitions, replicationFactor int, numericOrder bool) map[int][]Replica {
+	if clusterSize < 1 || replicationFactor < 1 || partitions < 1 {
+		return map[int][]Replica{}
+	}
 	nodes := make([]int, clusterSize)
 	for i := range nodes {
 		nodes[i] = i

@@ -96,6 +96,10 @@ type Entry struct {
 	Size          int // bytes from the frame byte to the next entry
 	// Payload is the serialized Raft entry, a slice of the scanned segment's bytes.
 	Payload []byte
+	// PayloadErr says why the payload's Raft entry or records could not be read. The entry itself
+	// is intact (its checksum matches): Zeebe's journal never reads the payload, and its layout
+	// is derived, not verified (§2.4).
+	PayloadErr error
 }
 
 // Raft entry types.
@@ -187,9 +191,7 @@ func parseEntry(b []byte, p int) (Entry, error) {
 		return torn("payload length %d does not fit in the record", dataLen)
 	}
 	e.Payload = rec[body+4 : body+4+dataLen]
-	if err := parsePayload(e.Payload, &e); err != nil {
-		return torn("payload: %v", err)
-	}
+	e.PayloadErr = parsePayload(e.Payload, &e)
 	return e, nil
 }
 

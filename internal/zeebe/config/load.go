@@ -11,12 +11,20 @@ import (
 
 // LoadOptions says where a broker's configuration comes from.
 type LoadOptions struct {
-	Files []string          // YAML files in order; later files override earlier ones
-	Env   map[string]string // the broker's environment; nil means none
+	// Inline are YAML documents given as bytes (a configuration not on disk), read before Files.
+	Inline []Inline
+	Files  []string          // YAML files in order; later files override earlier ones
+	Env    map[string]string // the broker's environment; nil means none
 
 	// WorkDir is the broker's working directory, against which relative entries of
 	// SPRING_CONFIG_ADDITIONAL_LOCATION are resolved. "" means the current directory.
 	WorkDir string
+}
+
+// Inline is a YAML configuration given as bytes, with a name for messages.
+type Inline struct {
+	Name string
+	Data []byte
 }
 
 // additionalLocationEnv is the environment variable naming extra configuration locations.
@@ -36,6 +44,14 @@ const additionalLocationEnv = "SPRING_CONFIG_ADDITIONAL_LOCATION"
 func LoadValues(opts LoadOptions) (*Values, error) {
 	var docs []document
 	var files []string
+	for _, in := range opts.Inline {
+		d, err := parseYAML(in.Name, in.Data)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d...)
+		files = append(files, in.Name)
+	}
 	for _, path := range opts.Files {
 		d, err := readYAMLFile(path)
 		if err != nil {

@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/verify"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
+)
+
+type inspectOptions struct {
+	output
+	nodeID int
+}
+
+func newInspectCmd(s Streams) *cobra.Command {
+	var o inspectOptions
+	c := &cobra.Command{
+		Use:   "inspect [flags] DIR",
+		Short: "Show what a Zeebe data folder holds, and what is wrong with it, offline",
+		Long: `Read a Zeebe data folder (of a stopped broker, or extracted from a backup) and show, per
+partition, its journal segments, index range, last term, flushed and commit index, snapshot id
+and positions, sizes, and the Zeebe version its records carry; then every finding of Zeebe's
+checks: descriptors and entry checksums, contiguous indexes, a torn tail only after the flushed
+index, .meta and .conf, snapshot files against their checksum file, snapshot and log
+consistency, .topology.meta, lock files, and hygiene (runtime/, paused flags, pending or
+transient snapshots). Nothing is written.`,
+		Example: `  zeebe-backup inspect /usr/local/zeebe/data
+  zeebe-backup inspect --node-id 2 /restore/broker-2/data --json`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runInspect(cmd.Context(), s, o, args[0]) },
+	}
+	o.output.register(c, "print the report as JSON")
+	c.Flags().IntVar(&o.nodeID, "node-id", -1, "the node id the folder belongs to, to check its lock files (default: only their consistency)")
+	return c
+}
+
+func runInspect(ctx context.Context, s Streams, o inspectOptions, dir string) error {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError{fmt.Errorf("inspect %s: not a folder (%v)", dir, err)}
+	}
+	rep, err := check.Inspect(ctx, dir, check.Options{NodeID: o.nodeID})
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if err := printJSON(s.Out, rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(s.Out, "%s\n", dir)
+		renderReport(s.Out, rep)
+		renderFindings(s.Out, rep.Findings)
+	}
+	if n := len(rep.Errors()); n > 0 {
+		return findingsError{n}
+	}
+	return nil
+}
+
+func renderReport(w io.Writer, rep *check.Report) {
+	version := "unknown"
+	if rep.VersionFound {
+		version = rep.Version.String()
+	}
+	fmt.Fprintf(w, "  zeebe version (records) %s", version)
+	if rep.MigratedBy != "" {
+		fmt.Fprintf(w, ", state migrated by %s", rep.MigratedBy)
+	}
+	fmt.Fprintf(w, "; partition group %q; %s\n", rep.Group, humanBytes(rep.Bytes))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  PARTITION\tSEGMENTS\tINDEXES\tLAST TERM\tFLUSHED\tCOMMIT\tSNAPSHOT\tPROCESSED")
+	for _, p := range rep.Partitions {
+		snap, processed := "none", ""
+		if p.Snapshot != nil {
+			snap, processed = p.Snapshot.ID, fmt.Sprint(p.Snapshot.ProcessedPosition)
+		}
+		fmt.Fprintf(tw, "  %d\t%d\t%d..%d\t%d\t%s\t%s\t%s\t%s\n", p.ID, len(p.Segments), p.FirstIndex, p.LastIndex, p.LastTerm,
+			index(p.FlushedIndex), index(p.CommitIndex), snap, processed)
+	}
+	tw.Flush()
+}
+
+func index(i uint64) string {
+	if i == zeebe.NullIndex {
+		return "-"
+	}
+	return fmt.Sprint(i)
+}
+
+func renderFindings(w io.Writer, fs []check.Finding) {
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "  no findings")
+		return
+	}
+	for _, f := range fs {
+		where := []string{}
+		if f.Broker >= 0 {
+			where = append(where, fmt.Sprintf("broker %d", f.Broker))
+		}
+		if f.Partition > 0 {
+			where = append(where, fmt.Sprintf("partition %d", f.Partition))
+		}
+		if f.File != "" {
+			loc := f.File
+			if f.Offset != nil {
+				loc += fmt.Sprintf(" @%d", *f.Offset)
+			}
+			where = append(where, loc)
+		}
+		fmt.Fprintf(w, "  %-7s %s: %s [%s]\n", strings.ToUpper(string(f.Severity)), strings.Join(where, " "), f.Message, f.Check)
+	}
+}
+
+type verifyOptions struct {
+	output
+	clusterFlags
+	deep bool
+}
+
+func newVerifyCmd(s Streams) *cobra.Command {
+	var o verifyOptions
+	c := &cobra.Command{
+		Use:   "verify [flags] ID",
+		Short: "Re-read a stored backup and check it, without touching any broker",
+		Long: `Re-read backup ID from the repository and check the size and SHA-256 of every archive,
+configuration and index against the manifest. With --deep, each archive is also read, in the
+same pass and without writing anything to disk, through Zeebe's checks (journal, snapshots,
+Raft files, topology, lock files), and across brokers (a quorum of replicas for every partition,
+Raft log matching).`,
+		Example: `  zeebe-backup verify 20261124T103000Z
+  zeebe-backup verify --deep before-upgrade --json`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), s, o, args[0]) },
+	}
+	o.clusterFlags.register(c)
+	o.output.register(c, "print the result as JSON")
+	c.Flags().BoolVar(&o.deep, "deep", false, "also run Zeebe's checks over the archived data")
+	return c
+}
+
+func runVerify(ctx context.Context, s Streams, o verifyOptions, id string) error {
+	r, m, err := o.manifest(ctx, id)
+	if err != nil {
+		return err
+	}
+	ren := newRenderer(s, o.output)
+	res, err := verify.Backup(ctx, r, m, verify.Options{Deep: o.deep, Events: ren.event})
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if err := printJSON(s.Out, res); err != nil {
+			return err
+		}
+	} else {
+		for _, d := range res.Damaged {
+			fmt.Fprintf(s.Out, "DAMAGED %s\n", d)
+		}
+		if o.deep {
+			for _, b := range m.Brokers {
+				if rep := res.Reports[b.NodeID]; rep != nil {
+					fmt.Fprintf(s.Out, "broker %d (%s)\n", b.NodeID, b.Archive)
+					renderReport(s.Out, rep)
+				}
+			}
+			renderFindings(s.Out, res.Findings)
+		}
+	}
+	if len(res.Damaged) > 0 {
+		return fmt.Errorf("backup %s is damaged: %d stored files do not match the manifest", id, len(res.Damaged))
+	}
+	if n := len(res.Errors()); n > 0 {
+		return findingsError{n}
+	}
+	if !o.json {
+		what := "every checksum matches"
+		if o.deep {
+			what += "; Zeebe's checks found no error"
+		}
+		fmt.Fprintf(s.Out, "backup %s: %s\n", id, what)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package restore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/verify"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+)
+
+// The checks --force can override, one by one.
+const (
+	ForceVersion    = "version"    // the target's Zeebe version against the backup's
+	ForceNodeID     = "node-id"    // the archive's lock files against the node it goes to
+	ForcePartitions = "partitions" // the archive's partition folders against the node's
+	ForceFindings   = "findings"   // other error-level findings in the backed-up data
+)
+
+// ForceChecks lists the names --force accepts.
+var ForceChecks = []string{ForceVersion, ForceNodeID, ForcePartitions, ForceFindings}
+
+// gates verifies the stored backup deeply and applies the restore gates of zeebe-format.md
+// ("Facts a restore pre-flight can check"): the version rule, the node ids in the lock files,
+// the partition folders of each node, and the data's own findings. A damaged stored file is
+// never overridable.
+func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape fleet.Shape) error {
+	res, err := verify.Backup(ctx, r.deps.Repo, r.m, verify.Options{Deep: true, Events: r.deps.Events,
+		ClusterSize: shape.ClusterSize, PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor})
+	if err != nil {
+		return err
+	}
+	if len(res.Damaged) > 0 {
+		return fmt.Errorf("the stored backup is damaged: %s", strings.Join(res.Damaged, "; "))
+	}
+	var errs []error
+	if err := r.versionGate(ctx, cfgs, res); err != nil {
+		errs = append(errs, err)
+	}
+	byGate := map[string][]string{}
+	for _, f := range res.Errors() {
+		gate := ForceFindings
+		if f.Check == "lock.node-id" {
+			gate = ForceNodeID
+		}
+		byGate[gate] = append(byGate[gate], describe(f))
+	}
+	for _, b := range r.m.Brokers {
+		if msg := r.partitionGate(b.NodeID, res.Reports[b.NodeID], shape); msg != "" {
+			byGate[ForcePartitions] = append(byGate[ForcePartitions], msg)
+		}
+	}
+	for _, gate := range ForceChecks[1:] {
+		problems := byGate[gate]
+		if len(problems) == 0 {
+			continue
+		}
+		if r.forced(gate) {
+			r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("--force=%s: ignoring %s", gate, strings.Join(problems, "; "))})
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s (override with --force=%s only if you know why)", strings.Join(problems, "; "), gate))
+	}
+	for _, f := range res.Findings {
+		if f.Severity == check.Warning {
+			r.emit(progress.Event{Level: progress.Warn, Phase: "verify", Broker: f.Broker, Message: describe(f)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func describe(f check.Finding) string {
+	where := fmt.Sprintf("broker %d", f.Broker)
+	if f.Partition > 0 {
+		where += fmt.Sprintf(" partition %d", f.Partition)
+	}
+	if f.File != "" {
+		where += " " + f.File
+	}
+	if f.Offset != nil {
+		where += fmt.Sprintf(" at offset %d", *f.Offset)
+	}
+	return fmt.Sprintf("%s: %s [%s]", where, f.Message, f.Check)
+}
+
+func (r *run) forced(gate string) bool { return slices.Contains(r.opts.Force, gate) }
+
+// partitionGate compares the partition folders in a broker's archive with those the target
+// node must hold: from the archive's .topology.meta when it has one (8.4+), else round-robin.
+func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) string {
+	if rep == nil {
+		return ""
+	}
+	var have []int
+	for _, p := range rep.Partitions {
+		have = append(have, p.ID)
+	}
+	var want []int
+	source := "round-robin"
+	if t := rep.Topology; t != nil {
+		if m, ok := t.Members[nodeID]; ok {
+			for p := range m.Partitions {
+				want = append(want, p)
+			}
+			source = ".topology.meta"
+		}
+	}
+	if source == "round-robin" {
+		want = zeebe.PartitionsOf(zeebe.Distribute(shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, true), nodeID)
+	}
+	slices.Sort(have)
+	slices.Sort(want)
+	if slices.Equal(have, want) {
+		return ""
+	}
+	return fmt.Sprintf("broker %d: the archive holds partitions %v, node %d must hold %v (%s)", nodeID, have, nodeID, want, source)
+}
+
+// versionGate applies §8's rule to the backup's version and the target's: same or next minor,
+// no downgrade, no pre-release unless identical.
+func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res *verify.Result) error {
+	from, fromSource := r.m.ZeebeVersion, "the manifest"
+	if from == "" {
+		for _, rep := range res.Reports {
+			if rep.VersionFound {
+				from, fromSource = rep.Version.String(), "the backed-up records"
+			}
+		}
+	}
+	to, toSource := r.targetVersion(ctx, cfgs)
+	if r.forced(ForceVersion) {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("--force=version: not checking backup version %q against target version %q", from, to)})
+		return nil
+	}
+	if from == "" || to == "" {
+		return fmt.Errorf("the Zeebe version of the %s is unknown, so the rule 'same or next minor version' cannot be checked: give version: in the cluster file, or a gateway (override with --force=%s)",
+			map[bool]string{true: "backup", false: "target"}[from == ""], ForceVersion)
+	}
+	fv, err := zeebe.ParseVersion(from)
+	if err != nil {
+		return fmt.Errorf("backup version %q (from %s): %w", from, fromSource, err)
+	}
+	tv, err := zeebe.ParseVersion(to)
+	if err != nil {
+		return fmt.Errorf("target version %q (from %s): %w", to, toSource, err)
+	}
+	if c, reason := zeebe.CheckUpgrade(fv, tv); c == zeebe.Incompatible {
+		return fmt.Errorf("backup %s was taken from Zeebe %s (%s); the target runs %s (%s): %s; restore onto the same or the next minor version (override with --force=%s)",
+			r.m.ID, fv, fromSource, tv, toSource, reason, ForceVersion)
+	}
+	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("version: backup %s (%s), target %s (%s): allowed", fv, fromSource, tv, toSource)})
+	return nil
+}
+
+// targetVersion finds the target cluster's Zeebe version: its gateway's topology, the cluster
+// file's version:, or the REST topology of its running brokers.
+func (r *run) targetVersion(ctx context.Context, cfgs map[int]*config.Broker) (string, string) {
+	if r.d.Gateway != "" && r.deps.Topology != nil {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		t, err := r.deps.Topology(tctx, r.d.Gateway)
+		cancel()
+		if err == nil {
+			for _, b := range t.Brokers {
+				return b.Version, "the target's gateway"
+			}
+		}
+	}
+	if r.d.Version != "" {
+		return r.d.Version, "the cluster file"
+	}
+	for _, b := range r.d.Brokers {
+		cfg := cfgs[b.NodeID]
+		u, err := url.Parse(b.Health)
+		if cfg == nil || err != nil {
+			continue
+		}
+		for _, path := range []string{"/v2/topology", "/v1/topology"} {
+			if v := restVersion(ctx, "http://"+net.JoinHostPort(u.Hostname(), strconv.Itoa(cfg.RESTPort))+path, b.NodeID); v != "" {
+				return v, fmt.Sprintf("broker %d's REST API", b.NodeID)
+			}
+		}
+	}
+	return "", ""
+}
+
+// restVersion asks a REST topology endpoint for one broker's version.
+func restVersion(ctx context.Context, u string, nodeID int) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var t struct {
+		Brokers []struct {
+			NodeID  int    `json:"nodeId"`
+			Version string `json:"version"`
+		} `json:"brokers"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&t) != nil {
+		return ""
+	}
+	for _, b := range t.Brokers {
+		if b.NodeID == nodeID || b.Version != "" {
+			return b.Version
+		}
+	}
+	return ""
+}

@@ -1,0 +1,212 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+)
+
+// journalState is what the journal checks leave for the later ones.
+type journalState struct {
+	// last is the journal's last index as Zeebe sees it: the last entry of the valid segments,
+	// or the index before the first segment's first one when they hold none (0: no segment).
+	last uint64
+	// damaged is set when an error-level journal finding explains missing entries, so that
+	// checks against the journal's end do not report the same damage again.
+	damaged bool
+}
+
+// journalIDs are the checks whose errors make the journal damaged.
+var journalIDs = []string{"journal.checksum", "journal.gap", "journal.descriptor", "journal.prepared", "journal.startup"}
+
+// journal checks a partition's segments in file id order (§2.2-§2.6, verifier fact 3), given
+// the flushed index from .meta (known false when .meta is absent or unreadable).
+func (a *analysis) journal(p *partData, flushed uint64, known bool) {
+	pr := p.report
+	n := len(p.segments)
+	wasFlushed := func(upTo uint64) bool { return known && flushed != zeebe.NullIndex && flushed > upTo }
+	var (
+		last        uint64 // last index of the chain so far
+		haveLast    bool
+		broken      bool // the previous segment ended in damage already reported
+		prevID      int64
+		prevASQN    int64
+		hasPrevASQN bool
+		zsegs       []zeebe.Segment
+	)
+	total := 0
+	for _, r := range p.segments {
+		total += len(r.seg.entries)
+	}
+	for i, r := range p.segments {
+		s := r.seg
+		isLast := i == n-1
+		lastSegment := isLast || i == n-2 && p.segments[n-1].seg.prepared
+		sr := SegmentReport{File: r.path, FileID: r.loc.fileID, Size: s.size, Prepared: s.prepared}
+		zsegs = append(zsegs, zeebeSegment(r))
+		switch {
+		case s.prepared && !isLast:
+			a.fs.add(Error, "journal.prepared", p.id, r.path,
+				"the segment's header is all zeros (prepared, never used) but it is not the segment with the highest file id: Zeebe refuses the journal (§2.2, §2.5)")
+			pr.Segments = append(pr.Segments, sr)
+			broken = true
+			continue
+		case s.prepared:
+			pr.Segments = append(pr.Segments, sr)
+			continue
+		case s.descErr != nil:
+			pr.Segments = append(pr.Segments, sr)
+			if wasFlushed(last) {
+				a.fs.add(Error, "journal.descriptor", p.id, r.path,
+					"unreadable segment descriptor (%v), and .meta says entries up to index %d were flushed: Zeebe refuses the journal (§2.5)", s.descErr, flushed)
+				broken = true
+				continue
+			}
+			a.fs.add(Warning, "journal.descriptor", p.id, r.path,
+				"unreadable segment descriptor (%v); no flushed entry is lost, so Zeebe deletes this segment and the %d after it at startup (§2.5)", s.descErr, n-1-i)
+			for _, rest := range p.segments[i+1:] {
+				pr.Segments = append(pr.Segments, SegmentReport{File: rest.path, FileID: rest.loc.fileID, Size: rest.seg.size, Prepared: rest.seg.prepared})
+				zsegs = append(zsegs, zeebeSegment(rest))
+			}
+		}
+		if s.prepared || s.descErr != nil {
+			break
+		}
+		sr.FirstIndex, sr.LastIndex = uint64(s.desc.Index), s.next-1
+		if prevID != 0 && s.desc.ID <= prevID {
+			a.fs.add(Warning, "journal.segment-id", p.id, r.path,
+				"descriptor id %d does not increase over the previous segment's %d (§2.6)", s.desc.ID, prevID)
+		}
+		prevID = s.desc.ID
+		if s.desc.MaxSegmentSize > 0 && int64(s.desc.MaxSegmentSize) < s.size {
+			a.fs.add(Warning, "journal.segment-size", p.id, r.path,
+				"the file has %d bytes, more than the descriptor's maxSegmentSize %d; Zeebe reads only the first %d (§2.6)", s.size, s.desc.MaxSegmentSize, s.desc.MaxSegmentSize)
+		}
+		if haveLast && uint64(s.desc.Index) != last+1 && !broken {
+			a.fs.add(Error, "journal.gap", p.id, r.path,
+				"the segment starts at index %d, but the previous one ends at %d: a gap in the log, Zeebe refuses the journal (§2.5)", s.desc.Index, last)
+		}
+		broken = false
+		if s.torn != nil {
+			at := int64(s.torn.Offset)
+			sr.TornAt = &at
+			switch {
+			case s.tornGap:
+				a.fs.addAt(Error, "journal.gap", p.id, r.path, at,
+					"%s: Zeebe fails with InvalidIndex (§2.5)", s.torn.Reason)
+				broken = true
+			case lastSegment && !wasFlushed(s.next-1) && !known:
+				a.fs.addAt(Warning, "journal.flushed", p.id, r.path, at,
+					"torn entry at index %d (%s) at the end of the last segment; .meta is missing or unreadable, so whether it was flushed cannot be told; Zeebe cuts the log here (§2.5)", s.next, s.torn.Reason)
+			case lastSegment && !wasFlushed(s.next-1):
+				a.fs.addAt(Info, "journal.torn-tail", p.id, r.path, at,
+					"torn entry at index %d (%s) after the flushed index %s: a partial write, Zeebe cuts the log here (§2.5)", s.next, s.torn.Reason, indexString(flushed))
+			default:
+				why := "it is not in the last segment"
+				if wasFlushed(s.next - 1) {
+					why = fmt.Sprintf(".meta says entries up to index %d were flushed", flushed)
+				}
+				a.fs.addAt(Error, "journal.checksum", p.id, r.path, at,
+					"corrupt entry at index %d (%s), and %s: Zeebe refuses the journal; the entries from here on are lost (§2.3, §2.5)", s.next, s.torn.Reason, why)
+				broken = true
+			}
+		}
+		if s.asqnBad >= 0 {
+			a.fs.addAt(Error, "journal.asqn", p.id, r.path, s.asqnBad,
+				"entry asqn %d does not increase over the previous %d (§2.3)", s.asqnBadIs, s.asqnBadWas)
+		}
+		if s.hasASQN && hasPrevASQN && s.firstASQN <= prevASQN && s.asqnBad < 0 {
+			a.fs.addAt(Error, "journal.asqn", p.id, r.path, s.firstASQNOffset,
+				"the segment's first asqn %d does not increase over the previous segment's last %d (§2.3)", s.firstASQN, prevASQN)
+		}
+		if s.hasASQN {
+			prevASQN, hasPrevASQN = s.lastASQN, true
+		}
+		if s.payloadErrs > 0 {
+			a.fs.addAt(Warning, "journal.payload", p.id, r.path, s.payloadOffset,
+				"%d entries are intact (checksum fine) but their records could not be read (%s); the record layout is derived, not verified (§2.4), so this is not corruption of the journal", s.payloadErrs, s.payloadReason)
+		}
+		pr.Segments = append(pr.Segments, sr)
+		a.appendEntries(pr, s.entries, total)
+		last, haveLast = s.next-1, true
+	}
+	p.journal.last = last
+	a.finishJournal(p, zsegs, flushed, known)
+}
+
+// appendEntries adds a segment's entries to the partition's, keeping index order; total is
+// how many all segments hold. The only segment's list is adopted, not copied.
+func (a *analysis) appendEntries(pr *PartitionReport, es []zeebe.EntryRef, total int) {
+	for len(es) > 0 && len(pr.Entries) > 0 && es[0].Index <= pr.Entries[len(pr.Entries)-1].Index {
+		es = es[1:]
+	}
+	switch {
+	case len(es) == 0:
+	case pr.Entries == nil && len(es) == total:
+		pr.Entries = es[:len(es):len(es)]
+	case pr.Entries == nil:
+		pr.Entries = append(make([]zeebe.EntryRef, 0, total), es...)
+	default:
+		pr.Entries = append(pr.Entries, es...)
+	}
+}
+
+// finishJournal fills the partition's index summary and asks zeebe.Journal.Check, Zeebe's own
+// startup rules, for a verdict: an error it finds that no check above reported is reported as
+// journal.startup, so that nothing Zeebe refuses passes.
+func (a *analysis) finishJournal(p *partData, zsegs []zeebe.Segment, flushed uint64, known bool) {
+	pr := p.report
+	if n := len(pr.Entries); n > 0 {
+		first, lastEntry := pr.Entries[0], pr.Entries[n-1]
+		pr.FirstIndex, pr.LastIndex, pr.LastTerm = first.Index, lastEntry.Index, lastEntry.Term
+		for i := n - 1; i >= 0; i-- {
+			if e := pr.Entries[i]; e.ASQN != -1 {
+				pr.LastPosition = e.HighestPosition
+				break
+			}
+		}
+	}
+	p.journal.damaged = a.fs.has(p.id, Error, journalIDs...)
+	if !known {
+		flushed = zeebe.NullIndex
+	}
+	j := &zeebe.Journal{Name: pr.Journal, Segments: zsegs}
+	if _, err := j.Check(flushed); err != nil && !p.journal.damaged {
+		if _, ok := err.(*zeebe.FlushedIndexError); ok {
+			return // reported by meta.flushed-index
+		}
+		file := p.dir
+		if ce, ok := err.(*zeebe.CorruptionError); ok {
+			file = ce.File
+		}
+		a.fs.add(Error, "journal.startup", p.id, file, "Zeebe refuses the journal at startup: %v (§2.5)", err)
+		p.journal.damaged = true
+	}
+}
+
+// zeebeSegment is a scanned segment as zeebe.Journal.Check takes it.
+func zeebeSegment(r *fileRec) zeebe.Segment {
+	s := r.seg
+	z := zeebe.Segment{
+		SegmentFile:   zeebe.SegmentFile{Path: r.path, FileID: r.loc.fileID},
+		Size:          s.size,
+		Descriptor:    s.desc,
+		DescriptorErr: s.descErr,
+		Prepared:      s.prepared,
+	}
+	if s.descErr == nil && !s.prepared {
+		z.FirstIndex, z.LastIndex = uint64(s.desc.Index), s.next-1
+		z.End, z.LastOffset = int(s.end), int(s.lastOffset)
+		if s.torn != nil && !s.tornGap {
+			z.Torn = s.torn
+		}
+	}
+	return z
+}
+
+func indexString(i uint64) string {
+	if i == zeebe.NullIndex {
+		return "null (nothing flushed)"
+	}
+	return fmt.Sprint(i)
+}
