@@ -101,7 +101,6 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	return nil
 }
 
-
 // checkConfigs reads each configuration the restore would install, edits applied, and checks
 // that the broker it describes is the one the cluster file names: the same node id, the same
 // data folder, the management port of the health URL. A backup restored onto other machines or
