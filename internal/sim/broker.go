@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -38,8 +39,11 @@ type Options struct {
 	StateSize        int           // filler bytes of the state table file
 	StartupDelay     time.Duration // from recovered to ready
 	FlushInterval    time.Duration
-	PositionsFile    string
-	Log              io.Writer
+	// ElectionTimeout is how long followers wait, after their leader is gone, before they elect
+	// another (default 1s); a cluster whose replicas are all ready elects at once.
+	ElectionTimeout time.Duration
+	PositionsFile   string
+	Log             io.Writer
 }
 
 // Broker is one simulated Zeebe broker.
@@ -50,10 +54,14 @@ type Broker struct {
 	version   zeebe.Version
 	work      Workload
 	stateSize int
-	parts     []*partition
+	partsMu   sync.Mutex
+	parts     []*partition // complete once recover returns; partitions() before that
 	ready     atomic.Bool
 	started   atomic.Bool
-	logMu     sync.Mutex
+	// peers carries the questions to the other brokers and the fetches from leaders, over
+	// kept connections.
+	peers *http.Transport
+	logMu sync.Mutex
 }
 
 // New checks the options and prepares a broker; Run starts it.
@@ -71,10 +79,14 @@ func New(opts Options) (*Broker, error) {
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = 100 * time.Millisecond
 	}
+	if opts.ElectionTimeout <= 0 {
+		opts.ElectionTimeout = time.Second
+	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	return &Broker{cfg: opts.Config, opts: opts, layout: l, version: opts.Version, work: opts.Workload, stateSize: opts.StateSize}, nil
+	peers := &http.Transport{MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second}
+	return &Broker{cfg: opts.Config, opts: opts, layout: l, version: opts.Version, work: opts.Workload, stateSize: opts.StateSize, peers: peers}, nil
 }
 
 func (b *Broker) logf(format string, args ...any) {
@@ -83,9 +95,10 @@ func (b *Broker) logf(format string, args ...any) {
 	fmt.Fprintf(b.opts.Log, "%s [Broker-%d] %s\n", time.Now().UTC().Format("2006-01-02 15:04:05.000"), b.cfg.NodeID, fmt.Sprintf(format, args...))
 }
 
-// Run recovers the data folder, serves the endpoints and writes the workload until ctx ends,
-// then shuts down as Zeebe does and returns nil. A refusal to start is returned at once and
-// wraps ErrRefused.
+// Run recovers the data folder, serves the endpoints, takes part in the elections of its
+// partitions and writes the workload of those it leads, or replicates those it follows, until
+// ctx ends; then it shuts down as Zeebe does and returns nil. A refusal to start is returned at
+// once and wraps ErrRefused.
 func (b *Broker) Run(ctx context.Context) error {
 	b.logf("Starting broker %d (zeebe-sim %s, a test instrument, not Zeebe) on data folder %s", b.cfg.NodeID, b.version, b.opts.DataDir)
 	listeners, err := b.listen()
@@ -118,10 +131,13 @@ func (b *Broker) Run(ctx context.Context) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return b.elections(gctx) })
 	for _, p := range b.parts {
 		g.Go(func() error { return b.drive(gctx, p) })
+		g.Go(func() error { return b.replicate(gctx, p) })
 	}
 	runErr := g.Wait()
+	b.peers.CloseIdleConnections()
 	b.ready.Store(false)
 	stopServers()
 	closeErr := b.closePartitions()
@@ -139,7 +155,8 @@ func (b *Broker) Run(ctx context.Context) error {
 	return nil
 }
 
-// drive writes the workload of one partition, flushes it and takes snapshots.
+// drive writes the workload of one partition while this broker leads it, flushes the journal
+// and takes snapshots.
 func (b *Broker) drive(ctx context.Context, p *partition) error {
 	interval := time.Duration(float64(time.Second) * float64(b.opts.BatchSize) / b.opts.RecordsPerSecond)
 	write := time.NewTicker(max(interval, time.Millisecond))
@@ -171,7 +188,7 @@ func (b *Broker) recover() error {
 	if err := os.MkdirAll(b.opts.DataDir, 0o755); err != nil {
 		return err
 	}
-	mine, members, err := b.partitionsOfThisNode()
+	mine, members, replicas, err := b.partitionsOfThisNode()
 	if err != nil {
 		return err
 	}
@@ -182,19 +199,23 @@ func (b *Broker) recover() error {
 		if b.opts.RuntimeDir != "" {
 			runtime = filepath.Join(b.opts.RuntimeDir, strconv.Itoa(id))
 		}
-		p := &partition{b: b, id: id, dir: dir, runtime: runtime, name: name}
+		p := &partition{b: b, id: id, dir: dir, runtime: runtime, name: name, replicas: replicas[id]}
 		if err := p.open(members[id]); err != nil {
 			b.closePartitions()
 			return err
 		}
+		b.partsMu.Lock()
 		b.parts = append(b.parts, p)
+		b.partsMu.Unlock()
 	}
 	return nil
 }
 
 // partitionsOfThisNode reads .topology.meta (8.4+), which is authoritative once written, or
 // writes it from the static round-robin distribution; before 8.4 the distribution alone decides.
-func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, error) {
+// It returns this node's partitions, the Raft members of each partition, and the replicas of
+// each partition with their priorities.
+func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, map[int][]zeebe.Replica, error) {
 	dist := zeebe.Distribute(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, b.version.AtLeast(8, 5, 0))
 	now := time.Now().UnixMilli()
 	members := map[int][]zeebe.Member{}
@@ -205,7 +226,7 @@ func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, error) {
 	}
 	mine := zeebe.PartitionsOf(dist, b.cfg.NodeID)
 	if !b.layout.TopologyMeta {
-		return mine, members, nil
+		return mine, members, dist, nil
 	}
 	path := filepath.Join(b.opts.DataDir, zeebe.TopologyMetaFile)
 	raw, err := os.ReadFile(path)
@@ -219,7 +240,7 @@ func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, error) {
 				}
 				slices.Sort(mine)
 			}
-			return mine, members, nil
+			return mine, members, replicasOf(t), nil
 		}
 		b.logf("Persisted topology %s is unreadable (%v); rebuilding it from the static configuration", path, perr)
 	}
@@ -242,9 +263,36 @@ func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, error) {
 		t.Members[n] = m
 	}
 	if err := writeSynced(path, EncodeTopologyMeta(t, time.Now().Unix())); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return mine, members, nil
+	return mine, members, dist, nil
+}
+
+// replicasOf lists the replicas of each partition a persisted topology gives, by node id.
+func replicasOf(t zeebe.PersistedTopology) map[int][]zeebe.Replica {
+	out := map[int][]zeebe.Replica{}
+	for _, n := range slices.Sorted(maps.Keys(t.Members)) {
+		for p, s := range t.Members[n].Partitions {
+			out[p] = append(out[p], zeebe.Replica{NodeID: n, Priority: s.Priority})
+		}
+	}
+	return out
+}
+
+// partitions are the partitions recovered so far; the endpoints are served while they recover.
+func (b *Broker) partitions() []*partition {
+	b.partsMu.Lock()
+	defer b.partsMu.Unlock()
+	return slices.Clone(b.parts)
+}
+
+func (b *Broker) partition(id int) *partition {
+	for _, p := range b.partitions() {
+		if p.id == id {
+			return p
+		}
+	}
+	return nil
 }
 
 func (b *Broker) closePartitions() error {
@@ -267,7 +315,7 @@ type Report struct {
 
 func (b *Broker) report() Report {
 	r := Report{NodeID: b.cfg.NodeID, Version: b.version.String(), Ready: b.ready.Load(), Partitions: map[int]Positions{}}
-	for _, p := range b.parts {
+	for _, p := range b.partitions() {
 		r.Partitions[p.id] = p.positions()
 	}
 	return r

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -43,61 +44,100 @@ func (b *Broker) managementHandler() http.Handler {
 	return mux
 }
 
-// member is what a broker tells its peers about itself on the internal API port. Real brokers
-// gossip over SWIM; the simulator answers a plain HTTP request instead.
+// member is what a broker tells its peers about itself on the internal API port: who it is,
+// whether it is ready, and where each of its partitions is in the replication. Real brokers
+// gossip over SWIM and talk Raft; the simulator answers a plain HTTP request instead.
 type member struct {
-	NodeID      int    `json:"nodeId"`
-	Host        string `json:"host"`
-	CommandPort int    `json:"commandPort"`
-	Version     string `json:"version"`
-	Ready       bool   `json:"ready"`
+	NodeID      int                 `json:"nodeId"`
+	Host        string              `json:"host"`
+	CommandPort int                 `json:"commandPort"`
+	Version     string              `json:"version"`
+	Ready       bool                `json:"ready"`
+	Partitions  map[int]replicaInfo `json:"partitions,omitempty"`
+	addr        string              // the internal API address it answered on
 }
 
 func (b *Broker) self() member {
-	return member{NodeID: b.cfg.NodeID, Host: b.cfg.AdvertisedHost, CommandPort: b.cfg.CommandAPIPort, Version: b.version.String(), Ready: b.ready.Load()}
+	m := member{NodeID: b.cfg.NodeID, Host: b.cfg.AdvertisedHost, CommandPort: b.cfg.CommandAPIPort, Version: b.version.String(), Ready: b.ready.Load(),
+		Partitions: map[int]replicaInfo{}}
+	for _, p := range b.partitions() {
+		m.Partitions[p.id] = p.info()
+	}
+	return m
 }
 
+// memberHandler serves the internal API port: GET /sim/member for the peers, GET /sim/entries
+// for the followers of the partitions this broker leads (replicate.go).
 func (b *Broker) memberHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sim/member", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(b.self())
 	})
+	mux.HandleFunc("GET /sim/entries", b.entriesHandler)
 	return mux
 }
 
-// topology asks every contact point who it is and builds the topology of the ready brokers:
-// leaders are assigned deterministically by priority (no Raft), and a broker that is down is
-// absent.
-func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
-	up := map[int]gateway.Broker{}
+// members asks every contact point who it is; this broker itself is left out.
+func (b *Broker) members(ctx context.Context, client *http.Client) map[int]member {
+	out := map[int]member{}
 	var mu sync.Mutex
-	add := func(m member) {
-		if m.Ready {
-			mu.Lock()
-			up[m.NodeID] = gateway.Broker{NodeID: m.NodeID, Host: m.Host, Port: m.CommandPort, Version: m.Version}
-			mu.Unlock()
-		}
-	}
-	add(b.self())
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 300 * time.Millisecond}
 	for _, cp := range b.cfg.InitialContactPoints {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if m, ok := askMember(ctx, client, cp); ok {
-				add(m)
+			if m, ok := askMember(ctx, client, cp); ok && m.NodeID != b.cfg.NodeID {
+				mu.Lock()
+				out[m.NodeID] = m
+				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
+	return out
+}
+
+// topology builds the topology of the ready brokers from what they say: a partition's leader
+// is the replica that says it leads (the one of the highest term, should two say so), the
+// other ready replicas are followers; a broker that is down is absent.
+func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
+	all := b.members(ctx, &http.Client{Transport: b.peers, Timeout: 300 * time.Millisecond})
+	all[b.cfg.NodeID] = b.self()
+	up := map[int]gateway.Broker{}
+	for id, m := range all {
+		if m.Ready {
+			up[id] = gateway.Broker{NodeID: m.NodeID, Host: m.Host, Port: m.CommandPort, Version: m.Version}
+		}
+	}
+	brokers := gateway.Assign(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, up)
+	type lead struct {
+		node int
+		term uint64
+	}
+	leaders := map[int]lead{}
+	for id := range up {
+		for p, info := range all[id].Partitions {
+			if l, ok := leaders[p]; info.Role == leader.String() && (!ok || info.Term > l.term) {
+				leaders[p] = lead{id, info.Term}
+			}
+		}
+	}
+	for i := range brokers {
+		for j := range brokers[i].Partitions {
+			part := &brokers[i].Partitions[j]
+			part.Role = gateway.RoleFollower
+			if l, ok := leaders[part.PartitionID]; ok && l.node == brokers[i].NodeID {
+				part.Role = gateway.RoleLeader
+			}
+		}
+	}
 	return gateway.Topology{
 		ClusterSize:       b.cfg.ClusterSize,
 		PartitionsCount:   b.cfg.PartitionsCount,
 		ReplicationFactor: b.cfg.ReplicationFactor,
 		GatewayVersion:    b.version.String(),
-		Brokers:           gateway.Assign(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, up),
+		Brokers:           brokers,
 	}, nil
 }
 
@@ -110,7 +150,8 @@ func askMember(ctx context.Context, client *http.Client, contactPoint string) (m
 	if _, err := strconv.Atoi(port); err != nil {
 		return m, false
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/sim/member", nil)
+	m.addr = net.JoinHostPort(host, port)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m.addr+"/sim/member", nil)
 	if err != nil {
 		return m, false
 	}
@@ -119,8 +160,7 @@ func askMember(ctx context.Context, client *http.Client, contactPoint string) (m
 		return m, false
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&m) != nil {
-		return m, false
-	}
-	return m, true
+	err = json.NewDecoder(resp.Body).Decode(&m)
+	io.Copy(io.Discard, resp.Body) // read to the end, so that the connection is kept
+	return m, err == nil && resp.StatusCode == http.StatusOK
 }

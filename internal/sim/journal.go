@@ -14,7 +14,8 @@ import (
 // journalWriter appends entries to a partition's segments as Zeebe's SegmentWriter does: data
 // first, then the metadata, then a zero frame byte after the entry, and the entry's frame byte
 // last. Segments are preallocated to the segment size, and the next one is prepared ahead as an
-// all-zero file (8.2+).
+// all-zero file (8.2+). It keeps where every entry of the journal is, so that a leader can
+// serve its entries to followers and both can tell the term at an index.
 type journalWriter struct {
 	l       zeebe.Layout
 	dir     string
@@ -31,6 +32,8 @@ type journalWriter struct {
 	next     uint64 // index of the next entry
 	flushed  uint64 // last flushed index, zeebe.NullIndex when none
 	segments []segmentRef
+	locs     []entryLoc // the entries from index locBase on
+	locBase  uint64
 }
 
 type segmentRef struct {
@@ -38,13 +41,22 @@ type segmentRef struct {
 	first  uint64
 }
 
+// entryLoc is where one entry is, and its term.
+type entryLoc struct {
+	fileID int64
+	offset int64
+	size   int64
+	term   uint64
+}
+
 func (w *journalWriter) path(fileID int64) string {
 	return filepath.Join(w.dir, fmt.Sprintf("%s-%d.log", w.name, fileID))
 }
 
-// openJournal continues the journal as read (and repaired) at startup. An empty journal starts
-// at index start: 1, or after the snapshot when the log was compacted away (§2.5 step 6).
-func openJournal(l zeebe.Layout, dir, name string, segSize int64, j *zeebe.Journal, flushed, start uint64) (*journalWriter, error) {
+// openJournal continues the journal as read (and repaired) at startup; locs are its entries as
+// replay found them. An empty journal starts at index start: 1, or after the snapshot when the
+// log was compacted away (§2.5 step 6).
+func openJournal(l zeebe.Layout, dir, name string, segSize int64, j *zeebe.Journal, flushed, start uint64, locs []entryLoc) (*journalWriter, error) {
 	w := &journalWriter{l: l, dir: dir, name: name, segSize: segSize, flushed: flushed}
 	var current *zeebe.Segment
 	for i := range j.Segments {
@@ -60,6 +72,7 @@ func openJournal(l zeebe.Layout, dir, name string, segSize int64, j *zeebe.Journ
 			os.Remove(s.Path)
 		}
 		w.segments = nil
+		w.locBase, w.lastIdx = start, start-1
 		return w, w.create(1, 1, start)
 	}
 	f, err := os.OpenFile(current.Path, os.O_RDWR, 0)
@@ -75,6 +88,7 @@ func openJournal(l zeebe.Layout, dir, name string, segSize int64, j *zeebe.Journ
 	} else if current.FirstIndex > 1 {
 		w.lastIdx = current.FirstIndex - 1
 	}
+	w.locs, w.locBase = locs, w.next-uint64(len(locs))
 	return w, w.prepare(w.fileID + 1)
 }
 
@@ -126,10 +140,18 @@ func preallocate(f *os.File, size int64) error {
 	return err
 }
 
-// append writes one entry and returns its index.
-func (w *journalWriter) append(asqn int64, payload []byte) (uint64, error) {
-	index := w.next
-	e := EncodeEntry(w.l, index, asqn, payload)
+// append frames one entry of the given term at the next index and writes it.
+func (w *journalWriter) append(asqn int64, payload []byte, term uint64) (uint64, error) {
+	return w.appendRaw(EncodeEntry(w.l, w.next, asqn, payload), term)
+}
+
+// appendRaw writes one framed entry, as EncodeEntry made it, whose index is the next one: a
+// leader's own entry, or a follower's copy of the leader's bytes. It returns the index.
+func (w *journalWriter) appendRaw(entry []byte, term uint64) (uint64, error) {
+	if w.f == nil {
+		return 0, errors.New("the journal is closed")
+	}
+	e := append([]byte(nil), entry...)
 	if int64(len(e))+int64(w.l.DescriptorLength())+1 > w.segSize {
 		return 0, fmt.Errorf("an entry of %d bytes does not fit in segments of %d bytes: raise logSegmentSize or lower the record size", len(e), w.segSize)
 	}
@@ -138,6 +160,7 @@ func (w *journalWriter) append(asqn int64, payload []byte) (uint64, error) {
 			return 0, err
 		}
 	}
+	index := w.next
 	e[0] = 0
 	if _, err := w.f.WriteAt(e, w.end); err != nil {
 		return 0, err
@@ -150,6 +173,7 @@ func (w *journalWriter) append(asqn int64, payload []byte) (uint64, error) {
 	if _, err := w.f.WriteAt([]byte{1}, w.end); err != nil {
 		return 0, err
 	}
+	w.locs = append(w.locs, entryLoc{fileID: w.fileID, offset: w.end, size: int64(len(e)), term: term})
 	w.lastPos = uint32(w.end)
 	w.end += int64(len(e))
 	w.lastIdx = index
@@ -167,7 +191,10 @@ func (w *journalWriter) roll() error {
 
 // flush syncs the current segment and rewrites its descriptor's lastIndex/lastPosition hint.
 func (w *journalWriter) flush() error {
-	if w.lastIdx >= w.first && w.lastIdx != 0 {
+	if w.lastIdx == 0 || w.flushed != zeebe.NullIndex && w.flushed == w.lastIdx {
+		return nil // nothing new since the last flush
+	}
+	if w.lastIdx >= w.first {
 		d := EncodeDescriptor(w.l, w.segID, int64(w.first), int32(w.segSize), w.lastIdx, w.lastPos)
 		if _, err := w.f.WriteAt(d, 0); err != nil {
 			return err
@@ -190,6 +217,14 @@ func (w *journalWriter) compact(index uint64) error {
 			return err
 		}
 		w.segments = w.segments[1:]
+	}
+	n := 0
+	for n < len(w.locs) && w.locs[n].fileID < w.segments[0].fileID {
+		n++
+	}
+	if n > 0 {
+		w.locs = append([]entryLoc(nil), w.locs[n:]...)
+		w.locBase += uint64(n)
 	}
 	return nil
 }

@@ -14,24 +14,35 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
-// partition is one partition this broker replicates: its journal, snapshots, runtime state.
+// partition is one partition this broker replicates: its journal, snapshots, runtime state and
+// its part in the partition's replication (raft.go).
 type partition struct {
-	b       *Broker
-	id      int
-	dir     string
-	runtime string
-	name    string // journal name, raft-partition-partition-<P>
+	b        *Broker
+	id       int
+	dir      string
+	runtime  string
+	name     string // journal name, raft-partition-partition-<P>
+	replicas []zeebe.Replica
+	members  []zeebe.Member
 
 	mu       sync.Mutex
 	w        *journalWriter
-	term     uint64
 	snap     *snapshot
 	state    State
-	position int64  // last written Zeebe position
-	appIndex uint64 // index of the entry holding the last position
-	appTerm  uint64
+	position int64 // last written Zeebe position
 	sstSeq   int
-	members  []zeebe.Member
+	// committed is the state after the last application entry at or below the commit index,
+	// pending the states after the application entries above it: a snapshot is taken of
+	// committed only.
+	committed stateMark
+	pending   []stateMark
+	raft
+}
+
+// stateMark is the state after the application entry at index, of term.
+type stateMark struct {
+	index, term uint64
+	state       State
 }
 
 // ErrRefused wraps every reason the simulator, like Zeebe, refuses to start on its data.
@@ -41,10 +52,16 @@ func (p *partition) refuse(format string, args ...any) error {
 	return fmt.Errorf("partition %d: %w: %s", p.id, ErrRefused, fmt.Sprintf(format, args...))
 }
 
-// open recovers the partition the way Zeebe does at startup, refusing what Zeebe refuses.
+func (p *partition) logf(format string, args ...any) {
+	p.b.logf("partition %d: "+format, append([]any{p.id}, args...)...)
+}
+
+// open recovers the partition the way Zeebe does at startup, refusing what Zeebe refuses. It
+// appends nothing: a new term starts when a leader is elected.
 func (p *partition) open(members []zeebe.Member) error {
 	l := p.b.layout
 	p.members = members
+	p.votedFor, p.leader = -1, -1
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
@@ -55,16 +72,49 @@ func (p *partition) open(members []zeebe.Member) error {
 	if err != nil {
 		return err
 	}
-	if p.snap, err = recoverSnapshots(l, p.dir, func(f string, a ...any) { p.b.logf("partition %d: "+f, append([]any{p.id}, a...)...) }); err != nil {
+	if p.snap, err = recoverSnapshots(l, p.dir, p.logf); err != nil {
 		return err
 	}
-	j, err := p.readJournal(meta.LastFlushedIndex)
+	commit := uint64(0)
+	if meta.CommitIndex != zeebe.NullIndex {
+		commit = meta.CommitIndex
+	}
+	if err := p.recoverLog(meta.LastFlushedIndex, commit); err != nil {
+		return err
+	}
+	if err := p.recoverRuntime(); err != nil {
+		return err
+	}
+	p.logf("recovered at position %d (log index %d, %d records, state digest %d)", p.state.ProcessedPosition, p.w.lastIdx, p.state.Records, p.state.Digest)
+	p.term = max(meta.Term, p.lastTerm())
+	if id, err := strconv.Atoi(meta.VotedFor); err == nil && meta.Term == p.term {
+		p.votedFor = id
+	}
+	if err := p.flush(); err != nil {
+		return err
+	}
+	p.publish()
+	conf := EncodeConf(l, p.w.lastIdx, p.term, uint64(time.Now().UnixMilli()), members)
+	return writeSynced(filepath.Join(p.dir, p.name+".conf"), conf)
+}
+
+// recoverLog reads the journal (repairing what Zeebe repairs), rebuilds the state from the
+// snapshot and the records after it, and opens the journal for appending. commit is the commit
+// index known before, kept as far as the journal reaches. It runs at startup and after a
+// follower truncated its log.
+func (p *partition) recoverLog(flushed, commit uint64) error {
+	j, err := p.readJournal(flushed)
 	if err != nil {
 		return err
 	}
-	snapIndex := uint64(0)
+	var snapIndex, snapTerm uint64
+	p.state = State{}
 	if p.snap != nil {
-		snapIndex = p.snap.id.Index
+		snapIndex, snapTerm = p.snap.id.Index, p.snap.id.Term
+		p.state = p.snap.state
+		if err := p.checkVersion(); err != nil {
+			return err
+		}
 	}
 	start := uint64(1)
 	if first := j.FirstIndex(); first > 1 && !(snapIndex > 0 && snapIndex+1 >= first) {
@@ -72,42 +122,41 @@ func (p *partition) open(members []zeebe.Member) error {
 	} else if len(j.Entries) == 0 && snapIndex > 0 {
 		start = snapIndex + 1
 	}
-	if p.snap != nil {
-		p.state = p.snap.state
-		if err := p.checkVersion(); err != nil {
-			return err
-		}
-	}
-	if err := p.replay(j); err != nil {
-		return err
-	}
-	if l.MigratedByVersion {
+	if p.b.layout.MigratedByVersion {
 		p.state.MigratedBy = p.b.version.String() // migrations ran
 	}
-	if err := p.recoverRuntime(); err != nil {
+	p.committed, p.pending, p.commit = stateMark{snapIndex, snapTerm, p.state}, nil, snapIndex
+	locs, err := p.replay(j)
+	if err != nil {
 		return err
 	}
-	if p.w, err = openJournal(l, p.dir, p.name, p.b.cfg.LogSegmentSize, j, meta.LastFlushedIndex, start); err != nil {
+	if p.w, err = openJournal(p.b.layout, p.dir, p.name, p.b.cfg.LogSegmentSize, j, flushed, start, locs); err != nil {
 		return err
 	}
-	p.b.logf("partition %d: recovered at position %d (log index %d, %d records, state digest %d)", p.id, p.state.ProcessedPosition, p.w.lastIdx, p.state.Records, p.state.Digest)
-	// A new term, as after a leader election, starts with an initial entry.
-	p.term = max(meta.Term, lastTerm(j)) + 1
-	if _, err := p.w.append(-1, EncodeInitialEntry(l, p.term)); err != nil {
-		return err
-	}
-	if err := p.flush(); err != nil {
-		return err
-	}
-	conf := EncodeConf(l, p.w.lastIdx, p.term, uint64(time.Now().UnixMilli()), members)
-	return writeSynced(filepath.Join(p.dir, p.name+".conf"), conf)
+	p.setCommit(min(commit, p.w.lastIdx))
+	return nil
 }
 
-func lastTerm(j *zeebe.Journal) uint64 {
-	if n := len(j.Entries); n > 0 {
-		return j.Entries[n-1].Term
+// lastTerm is the term of the last entry, or of the snapshot when the log holds none.
+func (p *partition) lastTerm() uint64 {
+	if t, ok := p.termAt(p.w.lastIdx); ok {
+		return t
 	}
 	return 0
+}
+
+// termAt is the term of the entry at index, as far as the journal or the snapshot tell.
+func (p *partition) termAt(index uint64) (uint64, bool) {
+	if index == 0 {
+		return 0, true
+	}
+	if l, ok := p.w.loc(index); ok {
+		return l.term, true
+	}
+	if p.snap != nil && p.snap.id.Index == index {
+		return p.snap.id.Term, true
+	}
+	return 0, false
 }
 
 // lock pins the folder to this node (§1.1): the lock file is written through a temporary file
@@ -168,7 +217,7 @@ func (p *partition) readJournal(flushed uint64) (*zeebe.Journal, error) {
 		return j, nil
 	}
 	if repair.TruncateFile != "" {
-		p.b.logf("partition %d: truncating a partially written entry at offset %d of %s", p.id, repair.TruncateAt, filepath.Base(repair.TruncateFile))
+		p.logf("truncating a partially written entry at offset %d of %s", repair.TruncateAt, filepath.Base(repair.TruncateFile))
 		f, err := os.OpenFile(repair.TruncateFile, os.O_WRONLY, 0)
 		if err != nil {
 			return nil, err
@@ -182,7 +231,7 @@ func (p *partition) readJournal(flushed uint64) (*zeebe.Journal, error) {
 		}
 	}
 	for _, path := range repair.DeleteFrom {
-		p.b.logf("partition %d: deleting corrupted segment %s, whose entries were never flushed", p.id, filepath.Base(path))
+		p.logf("deleting corrupted segment %s, whose entries were never flushed", filepath.Base(path))
 		if err := os.Remove(path); err != nil {
 			return nil, err
 		}
@@ -205,44 +254,54 @@ func (p *partition) checkVersion() error {
 	return nil
 }
 
-// replay processes the records the snapshot does not hold yet, rebuilding the state.
-func (p *partition) replay(j *zeebe.Journal) error {
+// replay processes the records the snapshot does not hold yet, rebuilding the state, and
+// returns where every entry is.
+func (p *partition) replay(j *zeebe.Journal) ([]entryLoc, error) {
 	p.position = p.state.ProcessedPosition
+	var locs []entryLoc
 	for _, s := range j.Segments {
 		if s.Prepared || s.DescriptorErr != nil || s.LastIndex < s.FirstIndex {
 			continue
 		}
 		b, err := os.ReadFile(s.Path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		entries, _ := zeebe.ScanEntries(b, s.Descriptor, s.FirstIndex)
 		for _, e := range entries {
-			if e.Type != zeebe.EntryApplication || e.HighestPosition <= p.state.ProcessedPosition {
-				if e.Type == zeebe.EntryApplication && e.HighestPosition > p.position {
-					p.position, p.appIndex, p.appTerm = e.HighestPosition, e.Index, e.Term
-				}
-				continue
+			locs = append(locs, entryLoc{fileID: s.FileID, offset: int64(e.Offset), size: int64(e.Size), term: e.Term})
+			if err := p.apply(e); err != nil {
+				return nil, p.refuse("%v", err)
 			}
-			app, err := zeebe.ApplicationData(e.Payload)
-			if err != nil {
-				return p.refuse("entry %d: %v", e.Index, err)
-			}
-			events, err := zeebe.LoggedEvents(app)
-			if err != nil {
-				return p.refuse("entry %d: %v", e.Index, err)
-			}
-			for _, ev := range events {
-				if ev.Position > p.state.ProcessedPosition {
-					p.state.Apply(ev.Position, ev.Value)
-				}
-			}
-			p.position, p.appIndex, p.appTerm = e.HighestPosition, e.Index, e.Term
 		}
 	}
-	if p.snap != nil && p.appIndex == 0 {
-		p.appIndex, p.appTerm = p.snap.id.Index, p.snap.id.Term
+	return locs, nil
+}
+
+// apply processes the records of an entry that the state does not hold yet.
+func (p *partition) apply(e zeebe.Entry) error {
+	if e.Type != zeebe.EntryApplication {
+		return nil
 	}
+	if e.HighestPosition <= p.state.ProcessedPosition {
+		p.position = max(p.position, e.HighestPosition)
+		return nil
+	}
+	app, err := zeebe.ApplicationData(e.Payload)
+	if err != nil {
+		return fmt.Errorf("entry %d: %w", e.Index, err)
+	}
+	events, err := zeebe.LoggedEvents(app)
+	if err != nil {
+		return fmt.Errorf("entry %d: %w", e.Index, err)
+	}
+	for _, ev := range events {
+		if ev.Position > p.state.ProcessedPosition {
+			p.state.Apply(ev.Position, ev.Value)
+		}
+	}
+	p.position = e.HighestPosition
+	p.pending = append(p.pending, stateMark{e.Index, e.Term, p.state})
 	return nil
 }
 
@@ -280,99 +339,6 @@ func (p *partition) recoverRuntime() error {
 	return nil
 }
 
-// write appends a batch of records as one Raft application entry.
-func (p *partition) write(count int) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l := p.b.layout
-	var app []byte
-	lowest := p.position + 1
-	now := time.Now().UnixMilli()
-	for i := range count {
-		pos := lowest + int64(i)
-		value := p.b.work.RecordValue(p.id, pos)
-		app = append(app, EncodeLoggedEvent(l, pos, -1, pos, now, p.b.version, value)...)
-		p.state.Apply(pos, value)
-	}
-	highest := lowest + int64(count) - 1
-	index, err := p.w.append(lowest, EncodeApplicationEntry(l, p.term, lowest, highest, app))
-	if err != nil {
-		return err
-	}
-	p.position, p.appIndex, p.appTerm = highest, index, p.term
-	return nil
-}
-
-// sync is the periodic flush.
-func (p *partition) sync() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.flush()
-}
-
-// flush syncs the journal and records the flushed index in .meta. The caller holds mu.
-func (p *partition) flush() error {
-	if err := p.w.flush(); err != nil {
-		return err
-	}
-	meta := EncodeMeta(p.b.layout, p.term, p.w.flushed, p.w.flushed, strconv.Itoa(p.b.cfg.NodeID))
-	f, err := os.OpenFile(p.metaPath(), os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteAt(meta, 0); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// takeSnapshot writes the state as a new table file into runtime/, checkpoints runtime/ into a
-// committed snapshot, deletes the previous one and compacts the journal below it.
-func (p *partition) takeSnapshot() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.appIndex == 0 || p.snap != nil && p.snap.state.ProcessedPosition == p.state.ProcessedPosition {
-		return nil
-	}
-	if err := p.flush(); err != nil {
-		return err
-	}
-	name := fmt.Sprintf("%06d.sst", p.sstSeq)
-	p.sstSeq++
-	sst := p.state.SST(p.b.stateSize, p.b.work.Seed^uint64(p.id))
-	if err := writeSynced(filepath.Join(p.runtime, name), sst); err != nil {
-		return err
-	}
-	old, _ := filepath.Glob(filepath.Join(p.runtime, "*.sst"))
-	for _, o := range old {
-		if filepath.Base(o) != name {
-			os.Remove(o)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(p.runtime, "MANIFEST-000005"), fmt.Appendf(nil, "manifest: %s\n", name), 0o644); err != nil {
-		return err
-	}
-	id := zeebe.SnapshotID{
-		Index: p.appIndex, Term: p.appTerm,
-		ProcessedPosition: p.state.ProcessedPosition, ExportedPosition: zeebe.NoExporterPosition,
-		Parts: p.b.layout.SnapshotIDParts, BrokerID: p.b.cfg.NodeID,
-	}
-	s, err := commitSnapshot(p.b.layout, p.dir, p.runtime, id, p.state, p.state.ProcessedPosition)
-	if err != nil {
-		return err
-	}
-	if p.snap != nil {
-		p.snap.remove()
-	}
-	p.snap = s
-	return p.w.compact(id.Index)
-}
-
 // close stops the partition as a clean shutdown does: flush, update .meta, delete runtime/.
 func (p *partition) close() error {
 	p.mu.Lock()
@@ -385,30 +351,4 @@ func (p *partition) close() error {
 		err = rerr
 	}
 	return err
-}
-
-// Positions is what a partition reports of its progress.
-type Positions struct {
-	LastWrittenPosition int64  `json:"lastWrittenPosition"`
-	LastWrittenIndex    uint64 `json:"lastWrittenIndex"`
-	FlushedIndex        uint64 `json:"flushedIndex"`
-	ProcessedPosition   int64  `json:"processedPosition"`
-	Records             int64  `json:"records"`
-	StateDigest         uint32 `json:"stateDigest"`
-	Term                uint64 `json:"term"`
-	SnapshotID          string `json:"snapshotId,omitempty"`
-	SnapshotPosition    int64  `json:"snapshotPosition"`
-}
-
-func (p *partition) positions() Positions {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pos := Positions{
-		LastWrittenPosition: p.position, LastWrittenIndex: p.w.lastIdx, FlushedIndex: p.w.flushed,
-		ProcessedPosition: p.state.ProcessedPosition, Records: p.state.Records, StateDigest: p.state.Digest, Term: p.term,
-	}
-	if p.snap != nil {
-		pos.SnapshotID, pos.SnapshotPosition = p.snap.id.String(), p.snap.state.ProcessedPosition
-	}
-	return pos
 }

@@ -77,6 +77,7 @@ type Options struct {
 	RecordsPerSecond                 int    // per partition, default 400
 	StateSize                        string // default 64KB
 	Seed                             int
+	RecordSize                       int // bytes of a record's value, default 256
 }
 
 // Cluster is a set of simulated brokers, each in a folder of its own below Root.
@@ -138,6 +139,9 @@ func NewCluster(t testing.TB, root string, o Options) *Cluster {
 	}
 	if o.Seed == 0 {
 		o.Seed = 7
+	}
+	if o.RecordSize == 0 {
+		o.RecordSize = 256
 	}
 	c := &Cluster{Root: root, Opts: o}
 	ports := FreePorts(t, 5*o.Brokers)
@@ -206,6 +210,7 @@ zeebe:
     recordsPerSecond: %[12]d
     stateSize: %[13]s
     seed: %[14]d
+    recordSize: %[17]d
     startupDelay: 100ms
     flushInterval: 50ms
 server:
@@ -215,7 +220,7 @@ management:
     port: %[16]d
 `, b.NodeID, c.Opts.Brokers, c.Opts.Partitions, c.Opts.Replication, strings.Join(contacts, ", "),
 		b.CmdPort, b.InternalPort, b.GatewayPort, c.Opts.SegmentSize, c.Opts.SnapshotPeriod,
-		b.Version, c.Opts.RecordsPerSecond, c.Opts.StateSize, c.Opts.Seed, b.RESTPort, b.ManagementPort)
+		b.Version, c.Opts.RecordsPerSecond, c.Opts.StateSize, c.Opts.Seed, b.RESTPort, b.ManagementPort, c.Opts.RecordSize)
 }
 
 // Start starts every broker and waits until all are ready.
