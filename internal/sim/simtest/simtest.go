@@ -100,23 +100,40 @@ type Broker struct {
 }
 
 // FreePorts reserves n distinct free loopback ports.
+//
+// The ports are taken below the kernel's ephemeral range (ip_local_port_range starts at 32768
+// by default), so that the outgoing connections of tests running at the same time cannot take
+// a port between its reservation here and the broker's bind; a per-process random start keeps
+// test binaries running in parallel apart.
 func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
+	portMu.Lock()
+	defer portMu.Unlock()
 	var ls []net.Listener
 	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > 20000 {
+			t.Fatalf("no %d free ports below 32768", n)
+		}
+		port := 20000 + (portNext % 12000)
+		portNext += 7
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
-			t.Fatal(err)
+			continue
 		}
 		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		ports = append(ports, port)
 	}
 	for _, l := range ls {
 		l.Close()
 	}
 	return ports
 }
+
+var (
+	portMu   sync.Mutex
+	portNext = int(uint64(time.Now().UnixNano())%12000) + os.Getpid()
+)
 
 // NewCluster writes the configuration of a cluster below root; nothing is started.
 func NewCluster(t testing.TB, root string, o Options) *Cluster {
