@@ -85,11 +85,7 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 }
 
 func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
-	op := repo.Operation{Kind: "backup", ID: r.m.ID, Cluster: r.d.Path, Started: r.deps.Now().UTC()}
-	for _, m := range r.fleet.Members {
-		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
-	}
-	track, err := workflow.Begin(ctx, &r.deps, r.fleet, op)
+	track, err := workflow.Begin(ctx, &r.deps, r.fleet, "backup", r.m.ID, r.d.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +94,7 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 	r.hook("stopping")
 	r.m.Times.StopRequested = r.deps.Now().UTC()
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d brokers at once", len(r.fleet.Members))})
-	err = r.fleet.StopAll(ctx, func(m *fleet.Member) error {
-		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
-	})
+	err = workflow.StopAll(ctx, r.fleet, track)
 	if err == nil {
 		r.m.Times.AllDown = r.deps.Now().UTC()
 		r.hook("archiving")

@@ -20,43 +20,11 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	simtest.Cleanup()
-	if toolDir != "" {
-		os.RemoveAll(toolDir)
-	}
-	os.Exit(code)
-}
-
-var (
-	toolOnce sync.Once
-	toolDir  string
-	toolBin  string
-	toolErr  error
-)
+func TestMain(m *testing.M) { simtest.Main(m) }
 
 // tool builds cmd/zeebe-backup once per test binary.
 func tool(t *testing.T) string {
-	t.Helper()
-	toolOnce.Do(func() {
-		toolDir, toolErr = os.MkdirTemp("", "zeebe-backup-bin-")
-		if toolErr != nil {
-			return
-		}
-		toolBin = filepath.Join(toolDir, "zeebe-backup")
-		args := []string{"build", "-o", toolBin}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		if out, err := exec.Command("go", append(args, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-backup")...).CombinedOutput(); err != nil {
-			toolErr = fmt.Errorf("build zeebe-backup: %v\n%s", err, out)
-		}
-	})
-	if toolErr != nil {
-		t.Fatal(toolErr)
-	}
-	return toolBin
+	return simtest.Build(t, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-backup")
 }
 
 // env is a cluster of simulated brokers run as services (started and stopped by commands, not

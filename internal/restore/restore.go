@@ -90,11 +90,7 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	if err := r.preflight(ctx, cfgs); err != nil {
 		return nil, err
 	}
-	op := repo.Operation{Kind: "restore", ID: r.m.ID, Cluster: d.Path, Started: deps.Now().UTC()}
-	for _, m := range r.fleet.Members {
-		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
-	}
-	track, err := workflow.Begin(ctx, &r.deps, r.fleet, op)
+	track, err := workflow.Begin(ctx, &r.deps, r.fleet, "restore", r.m.ID, r.d.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +98,7 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 
 	r.hook("stopping")
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
-	if err := r.fleet.StopAll(ctx, func(m *fleet.Member) error {
-		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
-	}); err != nil {
+	if err := workflow.StopAll(ctx, r.fleet, track); err != nil {
 		return nil, r.giveUp(ctx, err)
 	}
 

@@ -56,8 +56,13 @@ func (d *Deps) Phase(name string) {
 	}
 }
 
-// Begin takes the repository lock with the operation record, then every broker's lock.
-func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, op repo.Operation) (*repo.Tracker, error) {
+// Begin writes down an operation of kind ("backup" or "restore") on backup id for every broker
+// of the fleet: it takes the repository lock with the operation record, then every broker's lock.
+func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile string) (*repo.Tracker, error) {
+	op := repo.Operation{Kind: kind, ID: id, Cluster: clusterFile, Started: d.Now().UTC()}
+	for _, m := range f.Members {
+		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
+	}
 	holder := repo.ThisProcess(d.Command, d.Now())
 	track, err := d.Repo.Begin(ctx, holder, op)
 	if err != nil {
@@ -67,6 +72,14 @@ func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, op repo.Operation) (*re
 		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
 	}
 	return track, nil
+}
+
+// StopAll stops every broker of the fleet at once, recording each in the operation as stopped
+// right before its stop command runs, so that whatever happens next it is started again.
+func StopAll(ctx context.Context, f *fleet.Fleet, track *repo.Tracker) error {
+	return f.StopAll(ctx, func(m *fleet.Member) error {
+		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
+	})
 }
 
 // End removes the brokers' locks and then the repository lock: the operation is over.

@@ -24,48 +24,59 @@ import (
 )
 
 var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
+	buildMu  sync.Mutex
+	binDir   string
+	binaries = map[string]string{}
 )
 
-// Main runs the tests and removes the simulator binary afterwards; call it from TestMain.
+// Main runs the tests and removes the binaries built by Build afterwards; call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	Cleanup()
 	os.Exit(code)
 }
 
-// Cleanup removes the simulator binary built by Binary.
+// Cleanup removes the binaries built by Build.
 func Cleanup() {
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	if binDir != "" {
 		os.RemoveAll(binDir)
+		binDir, binaries = "", map[string]string{}
 	}
+}
+
+// Build builds a command of this module (e.g. ".../cmd/zeebe-backup") once per test binary, with
+// the race detector when the tests run with it, and returns its path.
+func Build(t testing.TB, pkg string) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if bin, ok := binaries[pkg]; ok {
+		return bin
+	}
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "zeebe-backup-test-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binDir = dir
+	}
+	bin := filepath.Join(binDir, filepath.Base(pkg))
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	if out, err := exec.Command("go", append(args, pkg)...).CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	binaries[pkg] = bin
+	return bin
 }
 
 // Binary builds cmd/zeebe-sim once per test binary and returns its path.
 func Binary(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "zeebe-sim-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "zeebe-sim")
-		args := []string{"build", "-o", binPath}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		out, err := exec.Command("go", append(args, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-sim")...).CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("build zeebe-sim: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return Build(t, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-sim")
 }
 
 // Options shape a cluster.
