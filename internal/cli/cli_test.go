@@ -167,3 +167,18 @@ func TestListAndShowOnAnEmptyRepository(t *testing.T) {
 		t.Errorf("show ../etc: exit %d, %q", code, stderr)
 	}
 }
+
+// A broker on another host is refused with a message that says what is supported.
+func TestSSHHostsAreRefusedClearly(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config", "application.yaml")
+	os.MkdirAll(filepath.Dir(cfg), 0o755)
+	os.WriteFile(cfg, []byte("zeebe:\n  broker:\n    cluster: {nodeId: 0, clusterSize: 1}\n"), 0o644)
+	file := filepath.Join(dir, "zeebe-backup.yaml")
+	os.WriteFile(file, []byte("repository: "+filepath.Join(dir, "repo")+"\nbrokers:\n  - nodeId: 0\n    host: ssh://zeebe@127.0.0.1\n    config: "+cfg+
+		"\n    stop: systemctl stop zeebe\n    start: systemctl start zeebe\n    health: http://127.0.0.1:9\n"), 0o644)
+	code, _, stderr := run(t, nil, "backup", "--cluster", file)
+	if code == 0 || !strings.Contains(stderr, "only host: local is supported") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}

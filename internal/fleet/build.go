@@ -24,14 +24,14 @@ func Build(d *cluster.Description, cfgs map[int]*config.Broker, hosts func(clust
 	var shape Shape
 	var errs []error
 	for i, b := range d.Brokers {
-		cfg := cfgs[b.NodeID]
-		if cfg == nil {
-			errs = append(errs, fmt.Errorf("%s: its configuration was not read", b.Name()))
-			continue
-		}
 		h, err := hosts(b)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", b.Name(), err))
+			continue
+		}
+		cfg := cfgs[b.NodeID]
+		if cfg == nil {
+			errs = append(errs, fmt.Errorf("%s: its configuration %s was not read", b.Name(), b.Config))
 			continue
 		}
 		if cfg.NodeID != b.NodeID {
