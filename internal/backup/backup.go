@@ -146,6 +146,9 @@ func (r *run) findings() []string {
 		}
 	}
 	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.ClusterSize, r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	if r.m.ZeebeVersion == "" {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: progress.Cluster, Message: "the Zeebe version is unknown (no gateway, no version: in the cluster file, no record carries one); restores of this backup will need version: in their cluster file or --force=version"})
+	}
 	var blocking []string
 	for _, f := range r.m.Findings {
 		level := progress.Info

@@ -90,8 +90,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	return r.version(ctx)
 }
 
-// version finds the cluster's Zeebe version: from the gateway, else the cluster file, else the
-// records in the data. The gateway's topology is also recorded.
+// version finds the cluster's Zeebe version: from the gateway, else the cluster file. Otherwise
+// the checks that read every record while the data is archived give it (findings). The
+// gateway's topology is also recorded.
 func (r *run) version(ctx context.Context) error {
 	if r.d.Gateway != "" && r.deps.Topology != nil {
 		t, err := r.deps.Topology(ctx, r.d.Gateway)
@@ -121,16 +122,6 @@ func (r *run) version(ctx context.Context) error {
 		r.m.ZeebeVersion, r.m.VersionSource = r.d.Version, "cluster file"
 		return nil
 	}
-	for _, m := range r.fleet.Members {
-		if !m.Broker.IsLocal() {
-			continue
-		}
-		if v, found, err := zeebe.DataVersion(m.DataDir); err == nil && found {
-			r.m.ZeebeVersion, r.m.VersionSource = v.String(), "data"
-			return nil
-		}
-	}
-	r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: "the Zeebe version is unknown: give a gateway or version: in the cluster file"})
 	return nil
 }
 

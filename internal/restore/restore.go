@@ -25,6 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
@@ -141,14 +144,11 @@ func describePrevious(prev map[int]string) string {
 	if len(prev) == 0 {
 		return "there were none"
 	}
-	s := ""
-	for n, p := range prev {
-		if s != "" {
-			s += ", "
-		}
-		s += fmt.Sprintf("broker %d: %s", n, p)
+	var parts []string
+	for _, n := range slices.Sorted(maps.Keys(prev)) {
+		parts = append(parts, fmt.Sprintf("broker %d: %s", n, prev[n]))
 	}
-	return s
+	return strings.Join(parts, ", ")
 }
 
 // giveUp undoes what was done (Rollback), starts the brokers again and releases the lock.
