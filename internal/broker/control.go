@@ -59,25 +59,39 @@ var ErrStillUp = errors.New("the broker is not fully down")
 
 // ProveDown polls until the broker is fully down: its management endpoint no longer answers and
 // no process holds anything below its data folder. It returns what it saw last when ctx ends.
+//
+// What it reports is the last observation that completed before ctx ended: a probe or a scan
+// cut short by the deadline itself says nothing about the broker.
 func ProveDown(ctx context.Context, h Host, health, dataDir string, every time.Duration) error {
+	var seen error // the last completed observation that the broker is still up
 	for {
 		p := ProbeHealth(ctx, health)
 		holders, err := h.Holders(ctx, dataDir)
-		if err == nil && !p.Answering && len(holders) == 0 {
+		if ctx.Err() != nil {
+			return stillUp(seen, ctx.Err())
+		}
+		switch {
+		case p.Answering:
+			seen = fmt.Errorf("%s/ready still answers (%d)", health, p.Status)
+		case len(holders) > 0:
+			seen = fmt.Errorf("process %d (%s) holds %s (%s)", holders[0].PID, holders[0].Command, holders[0].Path, holders[0].How)
+		case err != nil:
+			seen = err
+		default:
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			switch {
-			case p.Answering:
-				return fmt.Errorf("%w: %s/ready still answers (%d)", ErrStillUp, health, p.Status)
-			case len(holders) > 0:
-				return fmt.Errorf("%w: process %d (%s) holds %s (%s)", ErrStillUp, holders[0].PID, holders[0].Command, holders[0].Path, holders[0].How)
-			case err != nil:
-				return fmt.Errorf("%w: %v", ErrStillUp, err)
-			}
-			return ctx.Err()
+			return stillUp(seen, ctx.Err())
 		case <-time.After(every):
 		}
 	}
+}
+
+// stillUp is ErrStillUp with what was seen last, or with why nothing could be seen.
+func stillUp(seen, ctxErr error) error {
+	if seen == nil {
+		return fmt.Errorf("%w: no check completed before the time ran out (%v)", ErrStillUp, ctxErr)
+	}
+	return fmt.Errorf("%w: %v", ErrStillUp, seen)
 }
