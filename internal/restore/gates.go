@@ -32,7 +32,7 @@ const (
 // ForceChecks lists the names --force accepts.
 var ForceChecks = []string{ForceVersion, ForceNodeID, ForcePartitions, ForceFindings}
 
-// gates verifies the stored backup deeply and applies the restore gates of zeebe-format.md
+// gates verifies the stored backup deeply and applies the gates of docs/zeebe-format.md
 // ("Facts a restore pre-flight can check"): the version rule, the node ids in the lock files,
 // the partition folders of each node, and the data's own findings. A damaged stored file is
 // never overridable.

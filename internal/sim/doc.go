@@ -1,5 +1,5 @@
 // Package sim is a Zeebe broker simulator, a test instrument and not Zeebe: each broker
-// (cmd/zeebe-sim) writes Zeebe's on-disk format (/work/shared/zeebe-format.md §2–§5) for a
+// (cmd/zeebe-sim) writes Zeebe's on-disk format (docs/zeebe-format.md §2–§5) for a
 // deterministic workload, serves the health and topology endpoints (§7), stops as Zeebe does
 // and refuses to start on data Zeebe refuses.
 //

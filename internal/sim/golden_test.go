@@ -1,6 +1,6 @@
 package sim_test
 
-// Golden byte-level tests of the simulator's encoders against /work/shared/zeebe-format.md
+// Golden byte-level tests of the simulator's encoders against docs/zeebe-format.md
 // ("the note"; §2.2 etc. refer to it).
 //
 // The rule of this file: every expected byte slice is built here, field by field, at the offsets

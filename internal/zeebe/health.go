@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Healthy reports whether a topology shows the cluster fully up (zeebe-format.md §7): every node
+// Healthy reports whether a topology shows the cluster fully up (docs/zeebe-format.md §7): every node
 // id 0..ClusterSize-1 is present, with version wantVersion unless it is empty, and no other;
 // each partition 1..PartitionsCount has exactly one leader and ReplicationFactor-1 followers,
 // all healthy. It returns nil or one error naming every problem found, separated by "; ", e.g.

@@ -1,6 +1,6 @@
 package zeebe_test
 
-// Tests of internal/zeebe against /work/shared/zeebe-format.md ("the note"; §5 etc. refer to
+// Tests of internal/zeebe against docs/zeebe-format.md ("the note"; §5 etc. refer to
 // it). Expected values come from the note's tables and examples, written out here.
 
 import (

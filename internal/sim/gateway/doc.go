@@ -1,7 +1,7 @@
 // Package gateway serves a Zeebe cluster's topology the way a Zeebe gateway does, over gRPC
 // and REST. It is a test instrument of the broker simulator: no real Zeebe runs in our tests,
 // so this package plays the gateway that the backup tool asks whether a cluster is fully up
-// (zeebe-format.md §7). Nothing in it is used against a production cluster.
+// (docs/zeebe-format.md §7). Nothing in it is used against a production cluster.
 //
 // Invariants:
 //
@@ -18,7 +18,7 @@
 //     answers codes.Internal and REST 500, because the proto enums would silently turn it into
 //     LEADER or HEALTHY.
 //  5. [Assign] is deterministic and follows Zeebe's static round-robin distribution with
-//     numeric node order (8.5+) and priority election (zeebe-format.md §5).
+//     numeric node order (8.5+) and priority election (docs/zeebe-format.md §5).
 //  6. [Healthy] checks what a topology can show of "cluster fully up"; the per-broker readiness
 //     probe of §7 is not part of a topology and is not checked here.
 package gateway

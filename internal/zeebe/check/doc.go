@@ -1,6 +1,6 @@
 // Package check tells, offline, whether a copy of a broker's data folder is a backup Zeebe can
 // start from. It applies the "Facts a backup verifier can check offline" of
-// ../shared/zeebe-format.md (the note; § numbers below refer to it) to every 8.x layout,
+// docs/zeebe-format.md (the note; § numbers below refer to it) to every 8.x layout,
 // including 8.10's default/partitions, using the parsers of package zeebe.
 //
 // A Checker is an archive.Observer: it sees each file once, in archive order, while the folder
