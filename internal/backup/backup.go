@@ -63,6 +63,10 @@ type run struct {
 	m       *repo.Manifest
 	track   *repo.Tracker
 	reports map[int]*check.Report
+
+	// effective are the brokers' configurations as they ran at the pre-flight, recorded in the
+	// manifest (values and sources, never the environment).
+	effective map[int]*fleet.Effective
 }
 
 func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
@@ -226,6 +230,9 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 		NodeID: n, Host: m.Host.Name(), DataDir: m.DataDir,
 		Config: repo.ConfigName(n), ConfigPath: m.Broker.Config,
 		Archive: repo.ArchiveName(n, r.opts.Compression), Index: repo.IndexName(n),
+	}
+	if e := r.effective[n]; e != nil {
+		rec.Effective, rec.EffectiveFrom = e.Settings(e.Broker, e.Values), e.From
 	}
 	cfg := r.configs[n]
 	sum := sha256.Sum256(cfg)

@@ -70,6 +70,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 			errs = append(errs, fmt.Errorf("%s: read its configuration: %w", m.Broker.Name(), err))
 		}
 		r.configs[m.Broker.NodeID] = cfg
+		r.readEffective(ctx, m)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
@@ -88,6 +89,23 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("%d brokers, %d partitions, replication factor %d, %d bytes of data; repository %s",
 		shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, usage, r.deps.Repo.Location())})
 	return r.version(ctx)
+}
+
+// readEffective reads a broker's configuration as it runs, for the manifest. The backup does
+// not depend on it: a broker whose environment cannot be read is named in a warning.
+func (r *run) readEffective(ctx context.Context, m *fleet.Member) {
+	if r.effective == nil {
+		r.effective = map[int]*fleet.Effective{}
+	}
+	e, err := fleet.ReadEffective(ctx, m)
+	if err != nil {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: m.Broker.NodeID, Message: "the configuration it runs with is not recorded: " + err.Error()})
+		return
+	}
+	if !e.Running {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: m.Broker.NodeID, Message: "recording the configuration from " + e.From})
+	}
+	r.effective[m.Broker.NodeID] = e
 }
 
 // version finds the cluster's Zeebe version: from the gateway, else the cluster file. Otherwise

@@ -13,6 +13,9 @@
 //  3. Holders reports every process it could inspect that has a file, a memory mapping or its
 //     working folder below the folder; a process it could not inspect but that may belong to
 //     the folder's owner is an error, never silently skipped.
+//  4. Inspect returns only the environment variables that Zeebe's configuration reads
+//     (ConfigEnv); the rest of a process's environment never leaves the host. Even those may
+//     hold secrets (exporter passwords): callers never record, log or print them.
 package broker
 
 import (
@@ -47,6 +50,9 @@ type Host interface {
 	FreeSpace(ctx context.Context, path string) (int64, error)
 	// Holders lists processes with a file open, mapped or as working folder below dir.
 	Holders(ctx context.Context, dir string) ([]Holder, error)
+	// Inspect reads what configures a running process: its command line, working folder and
+	// the environment variables ConfigEnv keeps. A process that has ended: fs.ErrNotExist.
+	Inspect(ctx context.Context, pid int) (Process, error)
 	// Archive streams the folder as an archive into w.
 	Archive(ctx context.Context, dir string, opts archive.WriteOptions, w io.Writer) (*archive.Summary, error)
 	// Extract writes an archive read from r into target, which must be absent or empty.
@@ -69,4 +75,13 @@ type Holder struct {
 	Command string // the process's command line, shortened
 	Path    string // the first path it holds below the folder
 	How     string // "open file", "memory mapping", "working folder"
+}
+
+// Process is what configures a running process; plain data so that remote hosts can send it.
+// Env may hold secrets: never record, log or print it.
+type Process struct {
+	PID     int
+	Args    []string          // the command line
+	WorkDir string            // the working folder
+	Env     map[string]string // only the variables ConfigEnv keeps
 }

@@ -196,6 +196,11 @@ func (Local) Holders(ctx context.Context, dir string) ([]Holder, error) {
 	return procHolders(ctx, "/proc", dir)
 }
 
+// Inspect implements Host by reading /proc.
+func (Local) Inspect(_ context.Context, pid int) (Process, error) {
+	return procInspect("/proc", pid)
+}
+
 // Archive implements Host in this process.
 func (Local) Archive(ctx context.Context, dir string, opts archive.WriteOptions, w io.Writer) (*archive.Summary, error) {
 	return archive.Write(ctx, w, dir, opts)

@@ -129,3 +129,28 @@ func cmdline(base string) string {
 	}
 	return s
 }
+
+// procInspect reads a process's command line, working folder and configuration environment
+// from a proc filesystem.
+func procInspect(proc string, pid int) (Process, error) {
+	base := filepath.Join(proc, strconv.Itoa(pid))
+	raw, err := os.ReadFile(filepath.Join(base, "environ"))
+	if err != nil {
+		return Process{}, fmt.Errorf("read the environment of process %d: %w", pid, err)
+	}
+	p := Process{PID: pid, Env: map[string]string{}}
+	for _, kv := range strings.Split(string(raw), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok && ConfigEnv(k) {
+			p.Env[k] = v
+		}
+	}
+	if p.WorkDir, err = os.Readlink(filepath.Join(base, "cwd")); err != nil {
+		return Process{}, fmt.Errorf("read the working folder of process %d: %w", pid, err)
+	}
+	args, err := os.ReadFile(filepath.Join(base, "cmdline"))
+	if err != nil {
+		return Process{}, fmt.Errorf("read the command line of process %d: %w", pid, err)
+	}
+	p.Args = strings.Split(strings.TrimSuffix(string(args), "\x00"), "\x00")
+	return p, nil
+}

@@ -79,6 +79,22 @@ type BrokerRecord struct {
 	DataVersion string `json:"dataVersion,omitempty"`
 	MigratedBy  string `json:"migratedBy,omitempty"`
 	Partitions  []int  `json:"partitions,omitempty"`
+	// Effective is the broker's configuration as it ran when the backup began: the values the
+	// tool uses (node id, cluster shape, data folder, advertised host, ports), each with its
+	// source, resolved from ConfigPath with the environment of the broker's process on top.
+	// EffectiveFrom says whose environment that was. Never the environment itself.
+	Effective     []Setting `json:"effective,omitempty"`
+	EffectiveFrom string    `json:"effectiveFrom,omitempty"`
+}
+
+// Setting is one effective configuration value: the setting's name (the ≤ 8.7 key, e.g.
+// "management.server.port"), its value and where it came from ("environment variable
+// MANAGEMENT_SERVER_PORT", "server.port in /usr/local/zeebe/config/application.yaml",
+// "default").
+type Setting struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
 }
 
 // Topology is the gateway's topology as recorded.

@@ -165,7 +165,9 @@ func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res 
 }
 
 // targetVersion finds the target cluster's Zeebe version: its gateway's topology, the cluster
-// file's version:, or the REST topology of its running brokers.
+// file's version:, or the REST topology of its running brokers, on the REST port each runs with
+// (server.port with the process environment on top; the configuration file's for a broker
+// that is not running).
 func (r *run) targetVersion(ctx context.Context, cfgs map[int]*config.Broker) (string, string) {
 	if r.d.Gateway != "" && r.deps.Topology != nil {
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -181,13 +183,18 @@ func (r *run) targetVersion(ctx context.Context, cfgs map[int]*config.Broker) (s
 		return r.d.Version, "the cluster file"
 	}
 	for _, b := range r.d.Brokers {
-		cfg := cfgs[b.NodeID]
+		port := 0
+		if e := r.eff[b.NodeID]; e != nil {
+			port = e.Broker.RESTPort
+		} else if cfg := cfgs[b.NodeID]; cfg != nil {
+			port = cfg.RESTPort
+		}
 		u, err := url.Parse(b.Health)
-		if cfg == nil || err != nil {
+		if port == 0 || err != nil {
 			continue
 		}
 		for _, path := range []string{"/v2/topology", "/v1/topology"} {
-			if v := restVersion(ctx, "http://"+net.JoinHostPort(u.Hostname(), strconv.Itoa(cfg.RESTPort))+path, b.NodeID); v != "" {
+			if v := restVersion(ctx, "http://"+net.JoinHostPort(u.Hostname(), strconv.Itoa(port))+path, b.NodeID); v != "" {
 				return v, fmt.Sprintf("broker %d's REST API", b.NodeID)
 			}
 		}

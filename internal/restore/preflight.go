@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
@@ -33,6 +31,10 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	r.fleet = f
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
+	}
+	// The configuration each broker runs with, environment included, before anything changes.
+	if err := r.readEffective(ctx); err != nil {
+		return refuse(err)
 	}
 
 	// The same brokers, node ids and partitioning.
@@ -99,61 +101,4 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s (%d brokers, %d partitions, Zeebe %s) matches the target; every checksum verified", m.ID, len(m.Brokers), m.Cluster.PartitionsCount, m.ZeebeVersion)})
 	return nil
-}
-
-// checkConfigs reads each configuration the restore would install, edits applied, and checks
-// that the broker it describes is the one the cluster file names: the same node id, the same
-// data folder, the management port of the health URL. A backup restored onto other machines or
-// ports needs set: entries, --set, or --keep-target-config; finding out now beats a cluster that
-// does not come up.
-func (r *run) checkConfigs(ctx context.Context) error {
-	if r.opts.KeepTargetConfig {
-		return nil
-	}
-	var errs []error
-	for _, m := range r.fleet.Members {
-		n := m.Broker.NodeID
-		cfg, _, err := r.configToInstall(ctx, m)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		name := fmt.Sprintf("the backed-up configuration of broker %d", n)
-		v, err := config.LoadValues(config.LoadOptions{Inline: []config.Inline{{Name: name, Data: cfg}}, Env: m.Broker.Env, WorkDir: m.Broker.InstallDir})
-		if err == nil {
-			var b *config.Broker
-			if b, err = v.Broker(); err == nil {
-				errs = append(errs, compareInstalled(m, b, name)...)
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func compareInstalled(m *fleet.Member, b *config.Broker, name string) []error {
-	var errs []error
-	n := m.Broker.NodeID
-	fix := fmt.Sprintf("set it in the cluster file's set: or with --set %d.KEY=VALUE, or keep the target's configuration with --keep-target-config", n)
-	if b.NodeID != n {
-		errs = append(errs, fmt.Errorf("%s: %s says nodeId %d; %s", m.Broker.Name(), name, b.NodeID, fix))
-	}
-	if dir := b.ResolveDataDirectory(m.Broker.InstallDir); dir != m.DataDir {
-		errs = append(errs, fmt.Errorf("%s: %s puts the data in %s, the cluster file's broker uses %s (zeebe.broker.data.directory); %s", m.Broker.Name(), name, dir, m.DataDir, fix))
-	}
-	if u, err := url.Parse(m.Broker.Health); err == nil {
-		port := u.Port()
-		if port == "" {
-			port = map[string]string{"https": "443"}[u.Scheme]
-			if port == "" {
-				port = "80"
-			}
-		}
-		if strconv.Itoa(b.ManagementPort) != port {
-			errs = append(errs, fmt.Errorf("%s: %s serves the management API on port %d, the cluster file's health URL %s uses %s (management.server.port); %s", m.Broker.Name(), name, b.ManagementPort, m.Broker.Health, port, fix))
-		}
-	}
-	return errs
 }

@@ -73,6 +73,8 @@ type run struct {
 	fleet *fleet.Fleet
 	track *repo.Tracker
 	recs  map[int]repo.BrokerRecord
+	// eff is each target broker's configuration as it runs, read before the stop.
+	eff map[int]*fleet.Effective
 }
 
 func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
