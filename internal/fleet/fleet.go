@@ -9,6 +9,9 @@
 //  2. StartAll never starts a broker whose endpoint already answers ready; it waits for every
 //     broker it started until ready or its start timeout.
 //  3. Errors name the broker and say what was seen last.
+//  4. A broker's effective configuration is its file with the environment of the process
+//     holding its data folder on top; that environment never leaves Effective, only the
+//     values the tool uses and their sources do.
 package fleet
 
 import (

@@ -4,7 +4,9 @@
 //     count, same node ids), partitions count and replication factor; every archive,
 //     configuration and index matches its checksum in the manifest; each data folder's
 //     filesystem has room for the restored data; no leftover of an earlier restore is in the
-//     way. Refusals spell out the difference.
+//     way; the configuration to install, resolved with the environment each broker runs with,
+//     changes no node id, data folder, port or advertised host that the cluster file or the
+//     edits do not ask for. Refusals spell out the difference.
 //  2. The operation is written down (the repository lock).
 //  3. All target brokers are stopped at once and proven fully down.
 //  4. Each archive is extracted into a staging folder beside its data folder and checked
