@@ -148,7 +148,7 @@ func compareInstalled(m *fleet.Member, cur *fleet.Effective, after *config.Broke
 
 // healthOf returns the port of the health URL and the setting that serves it: the management
 // port (8.5+), or server.port when that is the one the broker answers on now (8.0–8.4 serve
-// health on server.port, zeebe-format.md §6).
+// health on server.port, docs/zeebe-format.md §6).
 func healthOf(health string, cur *config.Broker) (port, key string) {
 	u, err := url.Parse(health)
 	if err != nil {
