@@ -113,11 +113,11 @@ func (v *Values) Broker() (*Broker, error) {
 	if b.ClusterSize < 1 {
 		bad(size, "must be at least 1")
 	}
-	switch {
-	case b.NodeID < 0:
+	// Zeebe 8.4+ (ClusterCfg.init) rejects only a negative node id: a cluster scaled at runtime
+	// has brokers 3, 4, 5 while clusterSize, the initial size, stays 3 (zeebe-format.md §6).
+	// Its replication factor is still checked against the configured clusterSize, as Zeebe does.
+	if b.NodeID < 0 {
 		bad(nodeID, "must not be negative")
-	case b.ClusterSize >= 1 && b.NodeID >= b.ClusterSize:
-		bad(nodeID, "must be below clusterSize %d (%s)", b.ClusterSize, size.origin())
 	}
 	if b.PartitionsCount < 1 {
 		bad(parts, "must be at least 1")

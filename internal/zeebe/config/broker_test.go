@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,23 @@ camunda:
 	}
 }
 
+// A broker of a cluster scaled at runtime (8.4+) has a node id at or above the configured
+// clusterSize, which stays the initial size: Zeebe's ClusterCfg.init rejects only a negative
+// node id (zeebe-format.md §6), and so does the loader.
+func TestBrokerOfAScaledClusterLoads(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "application.yaml",
+		"zeebe.broker.cluster: {clusterSize: 3, partitionsCount: 6, replicationFactor: 3}\n")
+	for _, id := range []string{"3", "5", "11"} {
+		b, err := load(t, LoadOptions{Files: []string{file}, Env: map[string]string{"ZEEBE_BROKER_CLUSTER_NODEID": id}}).Broker()
+		if err != nil {
+			t.Fatalf("node id %s with clusterSize 3: %v", id, err)
+		}
+		if strconv.Itoa(b.NodeID) != id || b.ClusterSize != 3 || b.PartitionsCount != 6 || b.ReplicationFactor != 3 {
+			t.Errorf("node id %s: got %+v", id, b)
+		}
+	}
+}
+
 func TestBrokerValidation(t *testing.T) {
 	file := writeFile(t, t.TempDir(), "application.yaml", "zeebe.broker.cluster.clusterSize: 3\n")
 	for _, tc := range []struct {
@@ -119,8 +137,6 @@ func TestBrokerValidation(t *testing.T) {
 		env   map[string]string
 		parts []string
 	}{
-		{"node id too large", map[string]string{"ZEEBE_BROKER_CLUSTER_NODEID": "3"},
-			[]string{"zeebe.broker.cluster.nodeId: 3 (from environment variable ZEEBE_BROKER_CLUSTER_NODEID) must be below clusterSize 3 (from " + file + ")"}},
 		{"negative node id", map[string]string{"CAMUNDA_CLUSTER_NODEID": "-1"},
 			[]string{"camunda.cluster.node-id: -1 (from environment variable CAMUNDA_CLUSTER_NODEID) must not be negative"}},
 		{"blank node id", map[string]string{"CAMUNDA_CLUSTER_NODEID": " "},
@@ -149,8 +165,8 @@ func TestBrokerValidation(t *testing.T) {
 			[]string{"zeebe.broker.network.commandApi.port: 26501 (default) with portOffset 4000 (from environment variable ZEEBE_BROKER_NETWORK_PORTOFFSET) gives port 66501"}},
 		{"bad gateway flag", map[string]string{"ZEEBE_BROKER_GATEWAY_ENABLE": "maybe"},
 			[]string{`zeebe.broker.gateway.enable: "maybe" (from environment variable ZEEBE_BROKER_GATEWAY_ENABLE) is not a boolean`}},
-		{"two problems at once", map[string]string{"ZEEBE_BROKER_CLUSTER_NODEID": "7", "SERVER_PORT": "99999"},
-			[]string{"must be below clusterSize 3", "server.port: 99999"}},
+		{"two problems at once", map[string]string{"ZEEBE_BROKER_CLUSTER_NODEID": "-7", "SERVER_PORT": "99999"},
+			[]string{"nodeId: -7 (from environment variable ZEEBE_BROKER_CLUSTER_NODEID) must not be negative", "server.port: 99999"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := load(t, LoadOptions{Files: []string{file}, Env: tc.env}).Broker()
@@ -162,8 +178,8 @@ func TestBrokerValidation(t *testing.T) {
 	}
 
 	// Defaults are named as such.
-	_, err := load(t, LoadOptions{Env: map[string]string{"ZEEBE_BROKER_CLUSTER_NODEID": "1"}}).Broker()
-	wantErr(t, err, "must be below clusterSize 1 (default)")
+	_, err := load(t, LoadOptions{Env: map[string]string{"ZEEBE_BROKER_CLUSTER_REPLICATIONFACTOR": "2"}}).Broker()
+	wantErr(t, err, "must be between 1 and clusterSize 1 (default)")
 
 	// A disabled gateway's port is not checked.
 	if _, err := load(t, LoadOptions{Env: map[string]string{
