@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -58,6 +57,8 @@ type Broker struct {
 	parts     []*partition // complete once recover returns; partitions() before that
 	ready     atomic.Bool
 	started   atomic.Bool
+	// placed is where the cluster's partitions are, known once recover has read it.
+	placed atomic.Pointer[placement]
 	// peers carries the questions to the other brokers and the fetches from leaders, over
 	// kept connections.
 	peers *http.Transport
@@ -188,10 +189,11 @@ func (b *Broker) recover() error {
 	if err := os.MkdirAll(b.opts.DataDir, 0o755); err != nil {
 		return err
 	}
-	mine, members, replicas, err := b.partitionsOfThisNode()
+	mine, members, placed, err := b.partitionsOfThisNode()
 	if err != nil {
 		return err
 	}
+	b.placed.Store(placed)
 	for _, id := range mine {
 		name := zeebe.JournalName(b.layout.PartitionGroup, id)
 		dir := filepath.Join(b.opts.DataDir, b.layout.PartitionGroup, "partitions", strconv.Itoa(id))
@@ -199,7 +201,7 @@ func (b *Broker) recover() error {
 		if b.opts.RuntimeDir != "" {
 			runtime = filepath.Join(b.opts.RuntimeDir, strconv.Itoa(id))
 		}
-		p := &partition{b: b, id: id, dir: dir, runtime: runtime, name: name, replicas: replicas[id]}
+		p := &partition{b: b, id: id, dir: dir, runtime: runtime, name: name, replicas: placed.replicas[id]}
 		if err := p.open(members[id]); err != nil {
 			b.closePartitions()
 			return err
@@ -209,74 +211,6 @@ func (b *Broker) recover() error {
 		b.partsMu.Unlock()
 	}
 	return nil
-}
-
-// partitionsOfThisNode reads .topology.meta (8.4+), which is authoritative once written, or
-// writes it from the static round-robin distribution; before 8.4 the distribution alone decides.
-// It returns this node's partitions, the Raft members of each partition, and the replicas of
-// each partition with their priorities.
-func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, map[int][]zeebe.Replica, error) {
-	dist := zeebe.Distribute(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, b.version.AtLeast(8, 5, 0))
-	now := time.Now().UnixMilli()
-	members := map[int][]zeebe.Member{}
-	for p, replicas := range dist {
-		for _, r := range replicas {
-			members[p] = append(members[p], zeebe.Member{Type: zeebe.MemberActive, Updated: now, ID: strconv.Itoa(r.NodeID)})
-		}
-	}
-	mine := zeebe.PartitionsOf(dist, b.cfg.NodeID)
-	if !b.layout.TopologyMeta {
-		return mine, members, dist, nil
-	}
-	path := filepath.Join(b.opts.DataDir, zeebe.TopologyMetaFile)
-	raw, err := os.ReadFile(path)
-	if err == nil {
-		t, perr := zeebe.ParseTopologyMeta(raw)
-		if perr == nil {
-			if m, ok := t.Members[b.cfg.NodeID]; ok {
-				mine = mine[:0]
-				for p := range m.Partitions {
-					mine = append(mine, p)
-				}
-				slices.Sort(mine)
-			}
-			return mine, members, replicasOf(t), nil
-		}
-		b.logf("Persisted topology %s is unreadable (%v); rebuilding it from the static configuration", path, perr)
-	}
-	t := zeebe.PersistedTopology{Version: 1, Members: map[int]zeebe.TopologyMember{}}
-	if b.layout.ClusterID {
-		t.ClusterID = b.cfg.ClusterID
-		if t.ClusterID == "" {
-			t.ClusterID = fmt.Sprintf("zeebe-sim-%s", b.cfg.ClusterName)
-		}
-	}
-	for n := range b.cfg.ClusterSize {
-		m := zeebe.TopologyMember{Version: 1, State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}
-		for p, replicas := range dist {
-			for _, r := range replicas {
-				if r.NodeID == n {
-					m.Partitions[p] = zeebe.PartitionState{State: zeebe.StateActive, Priority: r.Priority}
-				}
-			}
-		}
-		t.Members[n] = m
-	}
-	if err := writeSynced(path, EncodeTopologyMeta(t, time.Now().Unix())); err != nil {
-		return nil, nil, nil, err
-	}
-	return mine, members, dist, nil
-}
-
-// replicasOf lists the replicas of each partition a persisted topology gives, by node id.
-func replicasOf(t zeebe.PersistedTopology) map[int][]zeebe.Replica {
-	out := map[int][]zeebe.Replica{}
-	for _, n := range slices.Sorted(maps.Keys(t.Members)) {
-		for p, s := range t.Members[n].Partitions {
-			out[p] = append(out[p], zeebe.Replica{NodeID: n, Priority: s.Priority})
-		}
-	}
-	return out
 }
 
 // partitions are the partitions recovered so far; the endpoints are served while they recover.

@@ -41,6 +41,18 @@
 //     hold the state at the last application entry at or below the commit index, so that no
 //     truncation goes below a snapshot. 8.7+ writes min(commit, flushed) into .meta.
 //
+// Placement (placement.go). From 8.4 a broker's partitions, the replicas and priorities of each
+// and the Raft members it writes to .conf come from <data>/.topology.meta when the file is
+// there (§4.3); otherwise the static round-robin distribution over node ids 0..clusterSize-1
+// (§5) decides, and from 8.4 it is written as the first .topology.meta. The gateway reports the
+// topology's shape as an 8.4+ gateway does (members, partitions, the lowest replica count) and
+// places the partitions as the topology does. So a cluster scaled at runtime runs: brokers
+// 3, 4, 5 with clusterSize 3 in every configuration. The simulator neither gossips the topology
+// nor runs a scale operation: simtest (Options.ClusterSize below Brokers) writes the topology a
+// completed scale leaves (every member ACTIVE, the partitions redistributed round-robin over all
+// of them) into each data folder before the first start; a broker with a node id at or above
+// clusterSize and no .topology.meta refuses to start, as does any such broker before 8.4.
+//
 // Limits: the leader's log is compacted after its snapshots regardless of its followers; a
 // follower that needs entries compacted away (410) logs it and retries, as the simulator does
 // not replicate snapshots. Brokers stopped one by one, more than ElectionTimeout apart, may

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/gateway"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // managementHandler serves the management port as Zeebe 8.5+ does (§7): the Spring health
@@ -110,7 +111,14 @@ func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
 			up[id] = gateway.Broker{NodeID: m.NodeID, Host: m.Host, Port: m.CommandPort, Version: m.Version}
 		}
 	}
-	brokers := gateway.Assign(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, up)
+	// The replicas as this broker's placement has them: its .topology.meta from 8.4, which a
+	// cluster scaled at runtime needs; the static distribution while it has not recovered yet.
+	placed := b.placed.Load()
+	if placed == nil {
+		dist := zeebe.Distribute(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, true)
+		placed = &placement{dist, shape{b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor}}
+	}
+	brokers := gateway.AssignReplicas(placed.replicas, up)
 	type lead struct {
 		node int
 		term uint64
@@ -133,9 +141,9 @@ func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
 		}
 	}
 	return gateway.Topology{
-		ClusterSize:       b.cfg.ClusterSize,
-		PartitionsCount:   b.cfg.PartitionsCount,
-		ReplicationFactor: b.cfg.ReplicationFactor,
+		ClusterSize:       placed.shape.clusterSize,
+		PartitionsCount:   placed.shape.partitionsCount,
+		ReplicationFactor: placed.shape.replicationFactor,
 		GatewayVersion:    b.version.String(),
 		Brokers:           brokers,
 	}, nil

@@ -1,18 +1,32 @@
 package gateway
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // Assign computes a deterministic topology for a static round-robin cluster given which brokers
-// are up. up maps node id to the broker's host, port and version; its NodeID and Partitions are
-// ignored. The leader of a partition is its up replica with the highest priority, the other up
-// replicas are followers, all healthy; a partition with no up replica appears nowhere. The
-// result holds exactly the brokers of up, sorted by node id, each with its partitions sorted by
-// id; a broker whose id is outside 0..clusterSize-1 holds none. The input is not modified.
+// are up: AssignReplicas with the distribution over node ids 0..clusterSize-1 (§5), so a
+// broker whose id is outside them holds none.
 func Assign(clusterSize, partitionsCount, replicationFactor int, up map[int]Broker) []Broker {
+	if clusterSize < 1 || replicationFactor < 1 {
+		return AssignReplicas(nil, up)
+	}
+	return AssignReplicas(zeebe.Distribute(clusterSize, partitionsCount, replicationFactor, true), up)
+}
+
+// AssignReplicas computes a deterministic topology given the replicas of each partition, from
+// the static distribution or a persisted topology (8.4+, where a cluster scaled at runtime has
+// brokers beyond the configured clusterSize), and which brokers are up. up maps node id to the
+// broker's host, port and version; its NodeID and Partitions are ignored. The leader of a
+// partition is its up replica with the highest priority (the lowest node id among equals),
+// the other up replicas are followers, all healthy; a partition with no up replica appears
+// nowhere. The result holds exactly the brokers of up, sorted by node id, each with its
+// partitions sorted by id. The inputs are not modified.
+func AssignReplicas(replicas map[int][]zeebe.Replica, up map[int]Broker) []Broker {
 	brokers := make([]Broker, 0, len(up))
 	index := make(map[int]int, len(up))
 	for id, b := range up {
@@ -24,21 +38,17 @@ func Assign(clusterSize, partitionsCount, replicationFactor int, up map[int]Brok
 	for i, b := range brokers {
 		index[b.NodeID] = i
 	}
-	if clusterSize < 1 || replicationFactor < 1 {
-		return brokers
-	}
-	dist := zeebe.Distribute(clusterSize, partitionsCount, replicationFactor, true)
-	for p := 1; p <= partitionsCount; p++ {
+	for _, p := range slices.Sorted(maps.Keys(replicas)) {
 		leader, best := -1, 0
-		for _, r := range dist[p] {
-			if _, ok := up[r.NodeID]; ok && (leader < 0 || r.Priority > best) {
+		for _, r := range replicas[p] {
+			if _, ok := up[r.NodeID]; ok && (leader < 0 || r.Priority > best || (r.Priority == best && r.NodeID < leader)) {
 				leader, best = r.NodeID, r.Priority
 			}
 		}
 		if leader < 0 {
 			continue
 		}
-		for _, r := range dist[p] {
+		for _, r := range replicas[p] {
 			i, ok := index[r.NodeID]
 			if !ok {
 				continue

@@ -102,3 +102,16 @@ func TestDistributionPriorities(t *testing.T) {
 		t.Errorf("N=2, RF=3: %v", got)
 	}
 }
+
+// Replicas from a persisted topology place partitions on brokers beyond the configured
+// clusterSize (a cluster scaled from 3 to 6): brokers 3..5 hold partitions and lead some.
+func TestAssignReplicasOfAScaledTopology(t *testing.T) {
+	got := AssignReplicas(zeebe.Distribute(6, 6, 3, true), upBrokers("8.5.3", 0, 1, 2, 3, 4, 5))
+	want := map[int][]int{0: {1, 5, 6}, 1: {1, 2, 6}, 2: {1, 2, 3}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {4, 5, 6}}
+	if h := held(got); !reflect.DeepEqual(h, want) {
+		t.Errorf("held = %v, want %v", h, want)
+	}
+	if l := leaders(got); !reflect.DeepEqual(l, map[int]int{1: 0, 2: 1, 3: 2, 4: 3, 5: 4, 6: 5}) {
+		t.Errorf("leaders = %v", l)
+	}
+}

@@ -82,6 +82,9 @@ func Binary(t testing.TB) string {
 // Options shape a cluster.
 type Options struct {
 	Brokers, Partitions, Replication int
+	// ClusterSize is the clusterSize every configuration says, default Brokers. A smaller one
+	// makes a cluster scaled at runtime (8.4+): see Scaled.
+	ClusterSize int
 	Version                          string // Zeebe version to simulate, default 8.5.3
 	SegmentSize                      string // logSegmentSize, default 1MB
 	SnapshotPeriod                   string // default 1s
@@ -155,8 +158,11 @@ func NewCluster(t testing.TB, root string, o Options) *Cluster {
 	if o.Partitions == 0 {
 		o.Partitions = 3
 	}
+	if o.ClusterSize == 0 {
+		o.ClusterSize = o.Brokers
+	}
 	if o.Replication == 0 {
-		o.Replication = min(3, o.Brokers)
+		o.Replication = min(3, o.ClusterSize)
 	}
 	o.Version = cmpOr(o.Version, "8.5.3")
 	o.SegmentSize = cmpOr(o.SegmentSize, "1MB")
@@ -192,6 +198,9 @@ func NewCluster(t testing.TB, root string, o Options) *Cluster {
 		if err := os.WriteFile(b.ConfigPath, []byte(c.Config(b)), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.ClusterSize != o.Brokers {
+		c.writeScaledTopology(t)
 	}
 	return c
 }
@@ -246,7 +255,7 @@ server:
 management:
   server:
     port: %[16]d
-`, b.NodeID, c.Opts.Brokers, c.Opts.Partitions, c.Opts.Replication, strings.Join(contacts, ", "),
+`, b.NodeID, c.Opts.ClusterSize, c.Opts.Partitions, c.Opts.Replication, strings.Join(contacts, ", "),
 		b.CmdPort, b.InternalPort, b.GatewayPort, c.Opts.SegmentSize, c.Opts.SnapshotPeriod,
 		b.Version, c.Opts.RecordsPerSecond, c.Opts.StateSize, c.Opts.Seed, b.RESTPort, b.ManagementPort, c.Opts.RecordSize)
 }
