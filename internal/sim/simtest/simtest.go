@@ -82,9 +82,6 @@ func Binary(t testing.TB) string {
 // Options shape a cluster.
 type Options struct {
 	Brokers, Partitions, Replication int
-	// ClusterSize is the clusterSize every configuration says, default Brokers. A smaller one
-	// makes a cluster scaled at runtime (8.4+): see Scaled.
-	ClusterSize int
 	Version                          string // Zeebe version to simulate, default 8.5.3
 	SegmentSize                      string // logSegmentSize, default 1MB
 	SnapshotPeriod                   string // default 1s
@@ -92,6 +89,9 @@ type Options struct {
 	StateSize                        string // default 64KB
 	Seed                             int
 	RecordSize                       int // bytes of a record's value, default 256
+	// ClusterSize is the clusterSize every configuration says, default Brokers. A smaller one
+	// makes a cluster scaled at runtime (8.4+): see ScaledTopology.
+	ClusterSize int
 }
 
 // Cluster is a set of simulated brokers, each in a folder of its own below Root.
