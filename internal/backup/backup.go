@@ -149,7 +149,8 @@ func (r *run) findings() []string {
 			r.m.ZeebeVersion, r.m.VersionSource = rep.Version.String(), "data"
 		}
 	}
-	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.ClusterSize, r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	r.recordShape(reports)
+	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.Brokers(), r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
 	if r.m.ZeebeVersion == "" {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: progress.Cluster, Message: "the Zeebe version is unknown (no gateway, no version: in the cluster file, no record carries one); restores of this backup will need version: in their cluster file or --force=version"})
 	}
@@ -244,7 +245,7 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	r.emit(progress.Event{Phase: "archive", Broker: n, Message: "archiving " + m.DataDir})
 	pr, pw := io.Pipe()
 	var summary *archive.Summary
-	checker := check.New(check.Options{NodeID: n, ClusterSize: r.shape.ClusterSize, PartitionsCount: r.shape.PartitionsCount, ReplicationFactor: r.shape.ReplicationFactor})
+	checker := check.New(check.Options{NodeID: n, ClusterSize: r.shape.Brokers(), PartitionsCount: r.shape.PartitionsCount, ReplicationFactor: r.shape.ReplicationFactor})
 	done := make(chan error, 1)
 	go func() {
 		var err error

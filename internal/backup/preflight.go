@@ -31,7 +31,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
 	}
-	r.shape = repo.ClusterShape(shape)
+	if r.shape, err = r.realShape(ctx, f, shape); err != nil {
+		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
+	}
 
 	id := r.opts.ID
 	if id == "" {
@@ -86,8 +88,8 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 				ErrPreflight, r.deps.Repo.Location(), free, usage, usage/2)
 		}
 	}
-	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("%d brokers, %d partitions, replication factor %d, %d bytes of data; repository %s",
-		shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, usage, r.deps.Repo.Location())})
+	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("%d brokers (from the %s), %d partitions, replication factor %d, %d bytes of data; repository %s",
+		r.shape.Brokers(), r.shape.MembersFrom, shape.PartitionsCount, shape.ReplicationFactor, usage, r.deps.Repo.Location())})
 	return r.version(ctx)
 }
 

@@ -102,7 +102,10 @@ func runShow(ctx context.Context, s Streams, o showOptions, id string) error {
 	w := s.Out
 	fmt.Fprintf(w, "backup %s in %s\n", m.ID, r.Location())
 	fmt.Fprintf(w, "  zeebe version   %s (from %s)\n", orUnknown(m.ZeebeVersion), orUnknown(m.VersionSource))
-	fmt.Fprintf(w, "  cluster         %d brokers, %d partitions, replication factor %d\n", m.Cluster.ClusterSize, m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor)
+	fmt.Fprintf(w, "  cluster         %d brokers, %d partitions, replication factor %d\n", m.Cluster.Brokers(), m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor)
+	if m.Cluster.MembersFrom == repo.MembersFromTopology && m.Cluster.Brokers() != m.Cluster.ClusterSize {
+		fmt.Fprintf(w, "                  scaled at runtime: configured clusterSize %d, members from %s\n", m.Cluster.ClusterSize, m.Cluster.MembersFrom)
+	}
 	fmt.Fprintf(w, "  taken           %s (stop requested)\n", m.Times.StopRequested.UTC().Format(time.RFC3339))
 	fmt.Fprintf(w, "  all down after  %s\n", m.Times.AllDown.Sub(m.Times.StopRequested).Round(time.Millisecond))
 	fmt.Fprintf(w, "  data captured   %s after the stop\n", m.Times.DataCaptured.Sub(m.Times.StopRequested).Round(time.Millisecond))

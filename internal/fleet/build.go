@@ -9,7 +9,10 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
-// Shape is what every broker's configuration must agree on.
+// Shape is what every broker's configuration must agree on. ClusterSize is the configured
+// size: from 8.4 a cluster scaled at runtime keeps its initial clusterSize while it has more
+// (or fewer) brokers, so it is not the number of brokers (zeebe-format.md §6); the real shape
+// is in .topology.meta.
 type Shape struct {
 	ClusterSize, PartitionsCount, ReplicationFactor int
 	ClusterName                                     string
@@ -17,8 +20,11 @@ type Shape struct {
 
 // Build pairs each described broker with its host and resolved data folder, and checks that the
 // configurations agree with the description and with each other: each config's node id is the
-// broker's, and cluster size, partitions count and replication factor are the same everywhere,
-// with a cluster size equal to the number of brokers. All problems are reported together.
+// broker's, and cluster size, partitions count and replication factor are the same everywhere.
+// As in Zeebe 8.4+, a node id is not compared with the configured cluster size, nor is the
+// number of brokers: whether the brokers are the cluster's is for the caller to check against
+// the real shape (.topology.meta, else the configured size). All problems are reported
+// together.
 func Build(d *cluster.Description, cfgs map[int]*config.Broker, hosts func(cluster.Broker) (broker.Host, error)) (*Fleet, Shape, error) {
 	f := &Fleet{Gateway: d.Gateway}
 	var shape Shape
@@ -46,9 +52,6 @@ func Build(d *cluster.Description, cfgs map[int]*config.Broker, hosts func(clust
 				d.Brokers[0].Name(), shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, shape.ClusterName))
 		}
 		f.Members = append(f.Members, &Member{Broker: b, Host: h, DataDir: b.DataDir})
-	}
-	if len(errs) == 0 && shape.ClusterSize != len(d.Brokers) {
-		errs = append(errs, fmt.Errorf("the configurations say clusterSize %d, the cluster file lists %d brokers: describe every broker of the cluster", shape.ClusterSize, len(d.Brokers)))
 	}
 	return f, shape, errors.Join(errs...)
 }

@@ -36,12 +36,20 @@ type Manifest struct {
 	Findings []check.Finding `json:"findings,omitempty"`
 }
 
-// ClusterShape is what a restore target must match.
+// ClusterShape is what a restore target must match. ClusterSize, PartitionsCount,
+// ReplicationFactor and ClusterName are what every broker's configuration says; ClusterSize is
+// the initial size, which a cluster scaled at runtime (8.4+) keeps. Members is the cluster's
+// real shape (shape.go).
 type ClusterShape struct {
 	ClusterSize       int    `json:"clusterSize"`
 	PartitionsCount   int    `json:"partitionsCount"`
 	ReplicationFactor int    `json:"replicationFactor"`
 	ClusterName       string `json:"clusterName,omitempty"`
+	// Members are the brokers of the cluster with the partitions each replicates, by node id,
+	// and MembersFrom where they were read: MembersFromTopology or MembersFromConfig. Both
+	// are empty in manifests written before they were recorded.
+	Members     []ShapeMember `json:"members,omitempty"`
+	MembersFrom string        `json:"membersFrom,omitempty"`
 }
 
 // Times are the moments of a cold backup.

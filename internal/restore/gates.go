@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/verify"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
@@ -38,7 +40,7 @@ var ForceChecks = []string{ForceVersion, ForceNodeID, ForcePartitions, ForceFind
 // never overridable.
 func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape fleet.Shape) error {
 	res, err := verify.Backup(ctx, r.deps.Repo, r.m, verify.Options{Deep: true, Events: r.deps.Events,
-		ClusterSize: shape.ClusterSize, PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor})
+		ClusterSize: r.m.Cluster.Brokers(), PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor})
 	if err != nil {
 		return err
 	}
@@ -98,7 +100,9 @@ func describe(f check.Finding) string {
 func (r *run) forced(gate string) bool { return slices.Contains(r.opts.Force, gate) }
 
 // partitionGate compares the partition folders in a broker's archive with those the target
-// node must hold: from the archive's .topology.meta when it has one (8.4+), else round-robin.
+// node must hold: from the archive's .topology.meta when it has one (8.4+), else from the
+// persisted topology the backup recorded for the cluster (another broker's), and only when the
+// cluster has none from the round-robin distribution over the configured clusterSize.
 func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) string {
 	if rep == nil {
 		return ""
@@ -108,16 +112,23 @@ func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) st
 		have = append(have, p.ID)
 	}
 	var want []int
-	source := "round-robin"
-	if t := rep.Topology; t != nil {
-		if m, ok := t.Members[nodeID]; ok {
-			for p := range m.Partitions {
-				want = append(want, p)
-			}
-			source = ".topology.meta"
+	var source string
+	switch {
+	case rep.Topology != nil:
+		source = "its " + zeebe.TopologyMetaFile
+		m, ok := rep.Topology.Members[nodeID]
+		if !ok {
+			return fmt.Sprintf("broker %d: node %d is not a member of the archive's %s: the data is of another cluster or node", nodeID, nodeID, zeebe.TopologyMetaFile)
 		}
-	}
-	if source == "round-robin" {
+		want = slices.Sorted(maps.Keys(m.Partitions))
+	case r.m.Cluster.MembersFrom == repo.MembersFromTopology:
+		source = "the cluster's " + zeebe.TopologyMetaFile + " as the backup recorded it"
+		var ok bool
+		if want, ok = r.m.Cluster.PartitionsOf(nodeID); !ok {
+			return fmt.Sprintf("broker %d: node %d is not a member of the cluster's %s as the backup recorded it", nodeID, nodeID, zeebe.TopologyMetaFile)
+		}
+	default:
+		source = "round-robin"
 		want = zeebe.PartitionsOf(zeebe.Distribute(shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, true), nodeID)
 	}
 	slices.Sort(have)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
@@ -38,30 +37,10 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 
 	// The same brokers, node ids and partitioning.
-	var errs []error
-	var backedUp, target []int
 	for _, b := range m.Brokers {
-		backedUp = append(backedUp, b.NodeID)
 		r.recs[b.NodeID] = b
 	}
-	for _, b := range r.d.Brokers {
-		target = append(target, b.NodeID)
-	}
-	slices.Sort(backedUp)
-	slices.Sort(target)
-	if !slices.Equal(backedUp, target) {
-		errs = append(errs, fmt.Errorf("backup %s holds brokers with node ids %v; the target cluster has %v: restore onto the same number of brokers with the same node ids", m.ID, backedUp, target))
-	}
-	if shape.PartitionsCount != m.Cluster.PartitionsCount {
-		errs = append(errs, fmt.Errorf("backup %s has %d partitions; the target's configurations say partitionsCount %d (%s): the partitions count must be the same", m.ID, m.Cluster.PartitionsCount, shape.PartitionsCount, r.d.Brokers[0].Config))
-	}
-	if shape.ReplicationFactor != m.Cluster.ReplicationFactor {
-		errs = append(errs, fmt.Errorf("backup %s has replication factor %d; the target's configurations say %d (%s): the replication factor must be the same", m.ID, m.Cluster.ReplicationFactor, shape.ReplicationFactor, r.d.Brokers[0].Config))
-	}
-	if shape.ClusterSize != m.Cluster.ClusterSize {
-		errs = append(errs, fmt.Errorf("backup %s is of a cluster of %d brokers; the target's configurations say clusterSize %d", m.ID, m.Cluster.ClusterSize, shape.ClusterSize))
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := errors.Join(compareShape(m, r.d, shape)...); err != nil {
 		return refuse(err)
 	}
 
@@ -77,6 +56,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 
 	// Room beside each data folder, and nothing of an earlier restore in the way.
+	var errs []error
 	for _, mem := range f.Members {
 		rec := r.recs[mem.Broker.NodeID]
 		parent := filepath.Dir(mem.DataDir)

@@ -63,7 +63,7 @@ func (r *Result) Errors() []check.Finding {
 // Backup verifies backup m of repository r.
 func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (*Result, error) {
 	if opts.ClusterSize == 0 {
-		opts.ClusterSize, opts.PartitionsCount, opts.ReplicationFactor = m.Cluster.ClusterSize, m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor
+		opts.ClusterSize, opts.PartitionsCount, opts.ReplicationFactor = m.Cluster.Brokers(), m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor
 	}
 	emit := func(e progress.Event) {
 		if opts.Events != nil {
