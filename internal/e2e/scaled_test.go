@@ -10,8 +10,8 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/sim"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 )
 
 // A cluster scaled from 3 to 6 brokers at runtime (8.4+): every configuration still says
