@@ -1,11 +1,14 @@
 package e2e_test
 
 import (
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
@@ -23,6 +26,18 @@ func TestScaledClusterBackupAndRestore(t *testing.T) {
 	e := newEnv(t, simtest.Options{Brokers: 6, ClusterSize: 3, Partitions: 6, Replication: 3, RecordsPerSecond: 200, SnapshotPeriod: "500ms"})
 	e.startCluster()
 	time.Sleep(time.Second)
+
+	// The configured clusterSize no longer says how many brokers there are: the persisted
+	// topology does, and a cluster file that leaves brokers out is refused before any stop.
+	partial := filepath.Join(t.TempDir(), "partial.yaml")
+	three := *e
+	three.c = &simtest.Cluster{Root: e.c.Root, Opts: e.c.Opts, Brokers: e.c.Brokers[:3]}
+	three.writeClusterFile(partial, nil)
+	cmd := exec.Command(tool(t), "backup", "--cluster", partial)
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != cli.ExitRefused || !strings.Contains(string(out), "has members [0 1 2 3 4 5]; the cluster file lists brokers [0 1 2]") {
+		t.Fatalf("backup of 3 of the 6 brokers: exit %d, want %d\n%s", cmd.ProcessState.ExitCode(), cli.ExitRefused, out)
+	}
 
 	pause, resume := pauseAt(t, "starting")
 	p := e.startTool(pause, "backup", "--id", "scaled")
