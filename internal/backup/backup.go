@@ -2,7 +2,9 @@
 //
 //  1. Pre-flight, while the cluster runs: every host, configuration and data folder is there
 //     and readable, the configurations agree with each other and with the description, the
-//     backup id is free, the repository has room. Any failure stops here; no broker is touched.
+//     description lists exactly the cluster's members (from .topology.meta, else the configured
+//     clusterSize: a cluster scaled at runtime keeps its initial clusterSize), the backup id is
+//     free, the repository has room. Any failure stops here; no broker is touched.
 //  2. The operation is written down (the repository lock) before the first stop command runs.
 //  3. All brokers are stopped at once and each is proven fully down.
 //  4. Every data folder is archived, concurrently, straight into the repository, with each

@@ -13,9 +13,10 @@ import (
 // node id and fills DataDir where the description leaves it empty, resolving a relative data
 // directory against InstallDir as Zeebe does; a DataDir written in the description wins.
 //
-// A configuration whose node id differs from the description's is an error. Its cluster size
-// is not compared with the number of brokers: since 8.5 a cluster can be scaled at runtime,
-// and the configured size is then only the initial one.
+// A configuration whose node id differs from the description's is an error. Neither the node
+// id nor the number of brokers is compared with its cluster size: Zeebe 8.4+ rejects only a
+// negative node id, a cluster can be scaled at runtime, and the configured size is then only
+// the initial one (zeebe-format.md §6). fleet.Build follows the same rule.
 //
 // Remote brokers are left alone: their files are on another host. Resolve changes nothing
 // when it fails; its error names each broker and file that failed, all together.
