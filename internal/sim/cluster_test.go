@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -125,9 +126,12 @@ func TestThreeBrokersFormACluster(t *testing.T) {
 
 // The data folder a stopped broker leaves is Zeebe's, checked with the format reader.
 func TestDataFolderAfterACleanStop(t *testing.T) {
-	for _, version := range []string{"8.5.3", "8.6.2", "8.8.1"} {
-		t.Run(version, func(t *testing.T) {
-			c := simtest.NewCluster(t, t.TempDir(), simtest.Options{Brokers: 1, Partitions: 2, Replication: 1, Version: version, SnapshotPeriod: "300ms"})
+	for _, tc := range []struct{ version, segmentSize string }{
+		{"8.5.3", ""}, {"8.5.4", "32KB"}, {"8.6.2", ""}, {"8.8.1", "32KB"},
+	} {
+		version := tc.version
+		t.Run(version+"/"+cmp.Or(tc.segmentSize, "1MB"), func(t *testing.T) {
+			c := simtest.NewCluster(t, t.TempDir(), simtest.Options{Brokers: 1, Partitions: 2, Replication: 1, Version: version, SnapshotPeriod: "300ms", SegmentSize: tc.segmentSize})
 			b := c.Brokers[0]
 			b.Start(t)
 			b.WaitReady(t, 10*time.Second)
@@ -177,8 +181,9 @@ func checkDataFolder(t *testing.T, data string, v zeebe.Version, positions map[i
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The next start deletes the segment prepared ahead, if there is one, and nothing else.
 		repair, err := j.Check(meta.LastFlushedIndex)
-		if err != nil || repair.TruncateFile != "" || len(repair.DeleteFrom) > 0 {
+		if err != nil || !repair.OnlyPrepared(j) {
 			t.Fatalf("partition %d journal after a clean stop: repair %+v, %v", p, repair, err)
 		}
 		if meta.LastFlushedIndex != j.LastIndex() {
@@ -187,9 +192,20 @@ func checkDataFolder(t *testing.T, data string, v zeebe.Version, positions map[i
 		if j.BrokerVersion != (zeebe.Version{Major: v.Major, Minor: v.Minor, Patch: v.Patch}) {
 			t.Errorf("partition %d: records carry broker version %s, want %s", p, j.BrokerVersion, v)
 		}
-		last := j.Segments[len(j.Segments)-1]
-		if !last.Prepared {
-			t.Errorf("partition %d: no prepared next segment after %s", p, last.Path)
+		// The next segment is prepared only on a roll (§2.5 step 7): after this single run from
+		// an empty folder, exactly when the journal is past its first segment file.
+		used := j.Segments[len(j.Segments)-1]
+		prepared := used.Prepared
+		if prepared {
+			used = j.Segments[len(j.Segments)-2]
+		}
+		if rolled := used.FileID > 1; prepared != rolled {
+			t.Errorf("partition %d: prepared segment present %v, but the journal rolled over %v (last used segment %s)", p, prepared, rolled, used.Path)
+		}
+		for _, s := range j.Segments[:len(j.Segments)-1] {
+			if s.Prepared {
+				t.Errorf("partition %d: %s is all zeros but is not the last segment", p, s.Path)
+			}
 		}
 		pos := positions[p]
 		if pos.LastWrittenIndex != j.LastIndex() {

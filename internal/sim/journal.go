@@ -13,8 +13,9 @@ import (
 
 // journalWriter appends entries to a partition's segments as Zeebe's SegmentWriter does: data
 // first, then the metadata, then a zero frame byte after the entry, and the entry's frame byte
-// last. Segments are preallocated to the segment size, and the next one is prepared ahead as an
-// all-zero file (8.2+). It keeps where every entry of the journal is, so that a leader can
+// last. Segments are preallocated to the segment size. As in SegmentsManager (8.2+), the next
+// segment is prepared ahead as an all-zero file only when the writer rolls over, never at
+// startup; one left from before a stop is deleted by the startup check (§2.5 step 7). It keeps where every entry of the journal is, so that a leader can
 // serve its entries to followers and both can tell the term at an index.
 type journalWriter struct {
 	l       zeebe.Layout
@@ -89,10 +90,11 @@ func openJournal(l zeebe.Layout, dir, name string, segSize int64, j *zeebe.Journ
 		w.lastIdx = current.FirstIndex - 1
 	}
 	w.locs, w.locBase = locs, w.next-uint64(len(locs))
-	return w, w.prepare(w.fileID + 1)
+	return w, nil
 }
 
-// create starts a new segment file with a descriptor, and prepares the one after it.
+// create starts a new segment file with a descriptor: the first one, or the next one on a roll,
+// which may have been prepared already.
 func (w *journalWriter) create(fileID, segID int64, index uint64) error {
 	f, err := os.OpenFile(w.path(fileID), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -113,10 +115,11 @@ func (w *journalWriter) create(fileID, segID int64, index uint64) error {
 	w.f, w.fileID, w.segID, w.first, w.end, w.next = f, fileID, segID, index, int64(len(d)), index
 	w.lastPos = 0
 	w.segments = append(w.segments, segmentRef{fileID, index})
-	return w.prepare(fileID + 1)
+	return nil
 }
 
-// prepare makes the all-zero file the next segment will use, as 8.2+ does ahead of time.
+// prepare makes the all-zero file the next segment will use, as 8.2+ does ahead of time on a
+// roll (getNextSegment → prepareNextSegment).
 func (w *journalWriter) prepare(fileID int64) error {
 	p := w.path(fileID)
 	if _, err := os.Stat(p); err == nil {
@@ -181,12 +184,16 @@ func (w *journalWriter) appendRaw(entry []byte, term uint64) (uint64, error) {
 	return index, nil
 }
 
-// roll finishes the current segment and continues in the prepared one.
+// roll finishes the current segment, continues in the next one (prepared ahead, unless this is
+// the first roll since the start) and prepares the one after it.
 func (w *journalWriter) roll() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	return w.create(w.fileID+1, w.segID+1, w.next)
+	if err := w.create(w.fileID+1, w.segID+1, w.next); err != nil {
+		return err
+	}
+	return w.prepare(w.fileID + 1)
 }
 
 // flush syncs the current segment and rewrites its descriptor's lastIndex/lastPosition hint.

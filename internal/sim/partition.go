@@ -230,8 +230,16 @@ func (p *partition) readJournal(flushed uint64) (*zeebe.Journal, error) {
 			return nil, err
 		}
 	}
+	prepared := map[string]bool{}
+	for _, s := range j.Segments {
+		prepared[s.Path] = s.Prepared
+	}
 	for _, path := range repair.DeleteFrom {
-		p.logf("deleting corrupted segment %s, whose entries were never flushed", filepath.Base(path))
+		if prepared[path] {
+			p.logf("deleting segment %s, prepared ahead and never used (its descriptor is all zeros)", filepath.Base(path))
+		} else {
+			p.logf("deleting corrupted segment %s, whose entries were never flushed", filepath.Base(path))
+		}
 		if err := os.Remove(path); err != nil {
 			return nil, err
 		}

@@ -99,6 +99,26 @@ func TestRefusesWhatZeebeRefuses(t *testing.T) {
 			}
 			os.Remove(segs[1].Path)
 		}, "gap in the log"},
+		// §2.5 step 5: InvalidIndex fails startup even after the flushed index, where a torn
+		// entry would be cut (TestKillAndRecover).
+		{"intact entry with the wrong index after the flushed index", simtest.Options{}, func(t *testing.T, b *simtest.Broker) {
+			j := readJournal(t, b)
+			segs := usedSegments(j)
+			last := segs[len(segs)-1]
+			raw, err := os.ReadFile(last.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := zeebe.ScanEntries(raw, last.Descriptor, last.FirstIndex)
+			if err != nil || len(entries) < 3 {
+				t.Fatalf("last segment: %d entries, %v", len(entries), err)
+			}
+			e := entries[len(entries)-1]
+			l, _ := zeebe.LayoutOf(zeebe.MustVersion(b.Version))
+			patchFile(t, last.Path, int64(e.Offset), sim.EncodeEntry(l, e.Index+5, e.ASQN, e.Payload))
+			meta := sim.EncodeMeta(l, e.Term, e.Index-2, e.Index-2, "0")
+			os.WriteFile(filepath.Join(partitionDir(b), journal1+".meta"), meta, 0o644)
+		}, "InvalidIndex"},
 		{"flushed index beyond the last entry", simtest.Options{}, func(t *testing.T, b *simtest.Broker) {
 			j := readJournal(t, b)
 			l, _ := zeebe.LayoutOf(zeebe.MustVersion(b.Version))
@@ -212,4 +232,28 @@ func TestRestartContinues(t *testing.T) {
 		t.Fatalf("after the restart: %+v; at the stop: %+v", now, stopped)
 	}
 	b.Stop(t)
+}
+
+// §2.5 step 7: the next segment is prepared on a roll only, and the all-zero file a stop leaves
+// is deleted at the next start; then the journal goes on in the last used segment.
+func TestRestartDeletesThePreparedSegment(t *testing.T) {
+	_, b := stoppedBroker(t, simtest.Options{SegmentSize: "32KB", SnapshotPeriod: "1h"}, 1500*time.Millisecond)
+	j := readJournal(t, b)
+	prepared := j.Segments[len(j.Segments)-1]
+	if !prepared.Prepared || len(usedSegments(j)) < 2 {
+		t.Fatalf("after rolling over, want the used segments followed by a prepared one: %+v", j.Segments)
+	}
+	b.Start(t)
+	b.WaitReady(t, 10*time.Second)
+	b.Stop(t)
+	if !strings.Contains(b.Log(), "deleting segment "+filepath.Base(prepared.Path)+", prepared ahead and never used") {
+		t.Errorf("the restart did not delete %s:\n%s", prepared.Path, b.Log())
+	}
+	if strings.Contains(b.Log(), "corrupted segment") {
+		t.Errorf("the restart deleted a segment with entries:\n%s", b.Log())
+	}
+	after := readJournal(t, b)
+	if after.FirstIndex() != j.FirstIndex() || after.LastIndex() < j.LastIndex() {
+		t.Errorf("journal %d..%d before the restart, %d..%d after", j.FirstIndex(), j.LastIndex(), after.FirstIndex(), after.LastIndex())
+	}
 }

@@ -120,9 +120,28 @@ type EntryError struct {
 
 func (e *EntryError) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Reason) }
 
+// InvalidIndexError is an intact entry (its checksum matches) whose index is not the next one:
+// Zeebe's InvalidIndex, a plain JournalException that neither the segment writer nor the
+// segments manager catches, so that startup fails. It is never a torn tail (§2.5 step 5).
+type InvalidIndexError struct {
+	File        string // the segment file, when known
+	Offset      int
+	Index, Want uint64
+}
+
+func (e *InvalidIndexError) Error() string {
+	where := fmt.Sprintf("offset %d", e.Offset)
+	if e.File != "" {
+		where = filepath.Base(e.File) + " at " + where
+	}
+	return fmt.Sprintf("InvalidIndex: %s: Expected to read a record with next index %d, but found %d (an intact entry out of place, not a partial write)", where, e.Want, e.Index)
+}
+
 // ScanEntries reads the entries of a segment from its descriptor's end. It stops at the end of
 // data (a frame byte 0 or too few bytes left) and returns the entries read; a torn or corrupt
-// entry ends the scan with an *EntryError (Zeebe treats it as the end of a partial write).
+// entry ends the scan with an *EntryError (Zeebe treats it as the end of a partial write), an
+// intact entry with another index than the expected one with an *InvalidIndexError (Zeebe
+// fails). The checksum is checked before the index, as JournalRecordReaderUtil does.
 // expectIndex is the index the first entry must carry.
 func ScanEntries(b []byte, d Descriptor, expectIndex uint64) ([]Entry, error) {
 	var entries []Entry
@@ -138,7 +157,7 @@ func ScanEntries(b []byte, d Descriptor, expectIndex uint64) ([]Entry, error) {
 			return entries, err
 		}
 		if e.Index != expectIndex {
-			return entries, &EntryError{Offset: p, Reason: fmt.Sprintf("entry index %d, want %d", e.Index, expectIndex)}
+			return entries, &InvalidIndexError{Offset: p, Index: e.Index, Want: expectIndex}
 		}
 		entries = append(entries, e)
 		expectIndex++

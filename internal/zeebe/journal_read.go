@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Segment is what reading one segment file found.
@@ -24,6 +25,9 @@ type Segment struct {
 	LastOffset int
 	// Torn is set when scanning ended at an entry that is torn or corrupt.
 	Torn *EntryError
+	// InvalidIndex is set when scanning ended at an intact entry with the wrong index, which
+	// Zeebe refuses to start on (§2.5 step 5).
+	InvalidIndex *InvalidIndexError
 }
 
 // EntryRef is what the checks need of one entry.
@@ -72,9 +76,11 @@ func ReadJournal(dir, name string) (*Journal, error) {
 				s.End = entries[n-1].Offset + entries[n-1].Size
 				s.LastOffset = entries[n-1].Offset
 			}
-			if scanErr != nil {
-				s.Torn = scanErr.(*EntryError)
-				s.End = s.Torn.Offset
+			switch e := scanErr.(type) {
+			case *EntryError:
+				s.Torn, s.End = e, e.Offset
+			case *InvalidIndexError:
+				s.InvalidIndex, s.End = e, e.Offset
 			}
 			if next == 0 || s.FirstIndex == next {
 				for _, e := range entries {
@@ -127,31 +133,52 @@ func (e *CorruptionError) Error() string {
 }
 
 // Repair is what Zeebe does to a journal it accepts at startup: cut a torn tail, or delete a
-// corrupt last segment (and every later one) whose entries were never flushed.
+// segment whose descriptor is unreadable or all zeros (and every later one) when no flushed
+// entry is in them.
 type Repair struct {
 	// TruncateFile and TruncateAt: zero the frame byte at this offset of this segment.
 	TruncateFile string
 	TruncateAt   int
-	// DeleteFrom lists segment files to delete.
+	// DeleteFrom lists segment files to delete. After a roll it holds at least the all-zero
+	// segment prepared ahead (§2.5 step 7): Zeebe deletes it at every start, losing nothing.
 	DeleteFrom []string
+}
+
+// OnlyPrepared tells whether the repair deletes nothing but all-zero segments prepared ahead,
+// which is what every start after a roll does (§2.5 step 7): no entry is lost or cut.
+func (r Repair) OnlyPrepared(j *Journal) bool {
+	if r.TruncateFile != "" {
+		return false
+	}
+	for _, path := range r.DeleteFrom {
+		i := slices.IndexFunc(j.Segments, func(s Segment) bool { return s.Path == path })
+		if i < 0 || !j.Segments[i].Prepared {
+			return false
+		}
+	}
+	return true
 }
 
 // Check applies Zeebe's startup rules (§2.5) given the flushed index from .meta (NullIndex when
 // nothing was flushed). It returns the repair Zeebe would make, or the error it would fail with.
+//
+// An all-zero descriptor (a segment prepared ahead and never used) fails the descriptor check
+// like any unreadable one: that segment and every later one are deleted when no flushed entry
+// can be in them, else Zeebe refuses (§2.5 steps 4 and 7). An intact entry with the wrong index
+// is a refusal wherever it is (§2.5 step 5).
 func (j *Journal) Check(lastFlushed uint64) (Repair, error) {
 	var r Repair
 	var last uint64 // last index of the good segments so far
 	flushed := func(upTo uint64) bool { return lastFlushed != NullIndex && lastFlushed > upTo }
 	for i, s := range j.Segments {
 		isLast := i == len(j.Segments)-1
-		switch {
-		case s.Prepared && !isLast:
-			return r, &CorruptionError{s.Path, 0, "segment is all zeros but is not the last one"}
-		case s.Prepared:
-			continue
-		case s.DescriptorErr != nil:
+		if s.Prepared || s.DescriptorErr != nil {
+			why := "the segment descriptor is all zeros (a segment prepared ahead and never used)"
+			if s.DescriptorErr != nil {
+				why = s.DescriptorErr.Error()
+			}
 			if flushed(last) {
-				return r, &CorruptionError{s.Path, 0, fmt.Sprintf("%v; entries up to index %d were flushed, expected them here", s.DescriptorErr, lastFlushed)}
+				return r, &CorruptionError{s.Path, 0, fmt.Sprintf("%s; entries up to index %d were flushed, expected them here", why, lastFlushed)}
 			}
 			for _, rest := range j.Segments[i:] {
 				r.DeleteFrom = append(r.DeleteFrom, rest.Path)
@@ -160,6 +187,11 @@ func (j *Journal) Check(lastFlushed uint64) (Repair, error) {
 		}
 		if last != 0 && s.FirstIndex != last+1 {
 			return r, &CorruptionError{s.Path, 0, fmt.Sprintf("expected the segment to start at index %d, but it starts at %d (a gap in the log)", last+1, s.FirstIndex)}
+		}
+		if s.InvalidIndex != nil {
+			e := *s.InvalidIndex
+			e.File = s.Path
+			return r, &e
 		}
 		last = s.LastIndex
 		if s.Torn != nil {

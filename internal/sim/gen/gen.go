@@ -28,7 +28,7 @@ type Options struct {
 }
 
 // Write writes the data folder of one broker below dir: for each of its partitions a journal
-// of about 60% of its share in full segments plus a prepared one, a committed snapshot holding
+// of about 60% of its share in full segments plus, after a roll, the one prepared ahead, a committed snapshot holding
 // the rest as state, .meta, .conf and the lock file; and .topology.meta (8.4+).
 func Write(dir string, o Options) error {
 	if o.Version == "" {
@@ -162,13 +162,21 @@ func (w *partitionWriter) write(journalBytes, stateBytes int64, members []zeebe.
 			return err
 		}
 	}
-	// The segment prepared ahead (8.2+): all zeros.
-	prepared, err := os.Create(filepath.Join(w.dir, fmt.Sprintf("%s-%d.log", w.name, fileID)))
-	if err != nil {
-		return err
+	// The segment prepared ahead (8.2+), all zeros: Zeebe prepares it on a roll only (§2.5
+	// step 7), so only a journal of more than one segment has it.
+	if fileID > 2 {
+		prepared, err := os.Create(filepath.Join(w.dir, fmt.Sprintf("%s-%d.log", w.name, fileID)))
+		if err != nil {
+			return err
+		}
+		err = prepared.Truncate(w.o.SegmentSize)
+		if cerr := prepared.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
 	}
-	prepared.Truncate(w.o.SegmentSize)
-	prepared.Close()
 	last := index - 1
 	if err := os.WriteFile(filepath.Join(w.dir, w.name+".meta"), sim.EncodeMeta(w.l, term, last, last, strconv.Itoa(w.o.NodeID)), 0o644); err != nil {
 		return err

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
@@ -178,6 +179,13 @@ func (a *analysis) finishJournal(p *partData, zsegs []zeebe.Segment, flushed uin
 		file := p.dir
 		if ce, ok := err.(*zeebe.CorruptionError); ok {
 			file = ce.File
+			// Zeebe fails on the all-zero segment prepared ahead when .meta says entries were
+			// flushed beyond the segments before it (§2.5 steps 4 and 7): the flushed index
+			// beyond the journal's end, which meta.flushed-index reports.
+			if i := slices.IndexFunc(zsegs, func(s zeebe.Segment) bool { return s.Path == ce.File }); i >= 0 &&
+				zsegs[i].Prepared && flushed != zeebe.NullIndex && flushed > p.journal.last {
+				return
+			}
 		}
 		a.fs.add(Error, "journal.startup", p.id, file, "Zeebe refuses the journal at startup: %v (§2.5)", err)
 		p.journal.damaged = true
