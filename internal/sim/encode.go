@@ -86,8 +86,9 @@ func EncodeApplicationEntry(l zeebe.Layout, term uint64, lowest, highest int64, 
 func recordMetadataBlock(protocol int) int { return zeebe.BrokerVersionOffset(protocol) + 12 }
 
 // EncodeLoggedEvent frames one Zeebe record inside application data (§2.4): a 12-byte frame
-// header, the 40-byte log entry descriptor, the SBE RecordMetadata carrying the broker version,
-// then the value; padded to 8 bytes.
+// header, the 40-byte log entry descriptor (version 1 from 8.5 with an int32 metadata length,
+// version 0 before with a uint16 one), the SBE RecordMetadata carrying the broker version, then
+// the value; padded to 8 bytes.
 func EncodeLoggedEvent(l zeebe.Layout, position, sourcePosition, key, timestamp int64, v zeebe.Version, value []byte) []byte {
 	block := recordMetadataBlock(l.ProtocolVersion)
 	metaLen := zeebe.HeaderLength + block
@@ -95,11 +96,16 @@ func EncodeLoggedEvent(l zeebe.Layout, position, sourcePosition, key, timestamp 
 	b := make([]byte, (framed+zeebe.FrameAlignment-1)/zeebe.FrameAlignment*zeebe.FrameAlignment)
 	le.PutUint32(b[0:], uint32(framed))
 	ev := b[zeebe.FrameHeaderLength:]
+	le.PutUint16(ev[0:], uint16(l.LogEntryVersion))
 	le.PutUint64(ev[4:], uint64(position))
 	le.PutUint64(ev[12:], uint64(sourcePosition))
 	le.PutUint64(ev[20:], uint64(key))
 	le.PutUint64(ev[28:], uint64(timestamp))
-	le.PutUint32(ev[36:], uint32(metaLen))
+	if l.LogEntryVersion >= 1 {
+		le.PutUint32(ev[36:], uint32(metaLen)) // int32
+	} else {
+		le.PutUint16(ev[36:], uint16(metaLen)) // uint16, then 2 unused bytes
+	}
 	meta := ev[zeebe.LogEntryHeaderLength:]
 	header(meta, block, zeebe.TemplateRecordMeta, zeebe.RecordMetadataSchemaID, l.ProtocolVersion)
 	at := zeebe.HeaderLength + zeebe.BrokerVersionOffset(l.ProtocolVersion)

@@ -48,13 +48,15 @@ type gVer struct {
 	confBlock int
 	// SFV carries the combinedValue lines (§3.3): 8.0-8.5.x.
 	combined bool
+	// LogEntryDescriptor version (§2.4): 1 from 8.5 (int32 metadataLength), 0 before.
+	logEntry int
 }
 
 var gVersions = []gVer{
-	{"8.5.3", 2, 3, 4, 16, 25, true},
-	{"8.6.1", 2, 3, 5, 16, 25, false},
-	{"8.7.0", 2, 4, 5, 24, 25, false},
-	{"8.8.2", 2, 4, 5, 24, 25, false},
+	{"8.5.3", 2, 3, 4, 16, 25, true, 1},
+	{"8.6.1", 2, 3, 5, 16, 25, false, 1},
+	{"8.7.0", 2, 4, 5, 24, 25, false, 1},
+	{"8.8.2", 2, 4, 5, 24, 25, false, 1},
 }
 
 func gLayout(t *testing.T, v string) zeebe.Layout {
@@ -176,12 +178,14 @@ func gInitialEntry(raftSchema int, term uint64) []byte {
 //
 // The note fixes the frame header (12 bytes, framed length int32 at 0, 8-byte alignment), the
 // 40-byte log entry descriptor (position @4, sourceEventPosition @12, key @20, timestamp @28,
-// metadataLength @36), the RecordMetadata SBE header ids (template 200, schema 0, version =
-// protocol version) and brokerVersion at block offset 17 (protocol >= 4) or 18 (<= 3). It does
-// not fix RecordMetadata's block length: the simulator documents it as "up to and including
+// metadataLength @36), the descriptor's version u16 @0 (1 from 8.5, 0 before) with the width of
+// metadataLength that goes with it (int32 from 8.5, u16 and 2 unused bytes before), the
+// RecordMetadata SBE header ids (template 200, schema 0, version = protocol version) and
+// brokerVersion at block offset 17 (protocol >= 4) or 18 (<= 3). It does not fix
+// RecordMetadata's block length: the simulator documents it as "up to and including
 // brokerVersion", i.e. brokerVersionOffset + 12, which this builder pins. Every other byte (the
-// descriptor's version/flags, the other RecordMetadata fields) is 0.
-func gLoggedEvent(protocol int, position, sourcePosition, key, timestamp int64, v [3]int32, value []byte) []byte {
+// descriptor's flags, the other RecordMetadata fields) is 0.
+func gLoggedEvent(logEntry, protocol int, position, sourcePosition, key, timestamp int64, v [3]int32, value []byte) []byte {
 	bvOff := 17
 	if protocol <= 3 {
 		bvOff = 18
@@ -192,11 +196,16 @@ func gLoggedEvent(protocol int, position, sourcePosition, key, timestamp int64, 
 	b := make([]byte, (framed+7)/8*8)
 	gLE.PutUint32(b[0:], uint32(framed))
 	const d = 12 // log entry descriptor
+	gLE.PutUint16(b[d:], uint16(logEntry))
 	gLE.PutUint64(b[d+4:], uint64(position))
 	gLE.PutUint64(b[d+12:], uint64(sourcePosition))
 	gLE.PutUint64(b[d+20:], uint64(key))
 	gLE.PutUint64(b[d+28:], uint64(timestamp))
-	gLE.PutUint32(b[d+36:], uint32(metaLen)) // u16 + 2 unused bytes (<=8.4) or i32 (8.5+): same bytes
+	if logEntry >= 1 {
+		gLE.PutUint32(b[d+36:], uint32(metaLen)) // int32
+	} else {
+		gLE.PutUint16(b[d+36:], uint16(metaLen)) // u16, then 2 unused bytes
+	}
 	const m = d + 40                         // RecordMetadata
 	gPutHeader(b, m, block, 200, 0, protocol)
 	gLE.PutUint32(b[m+8+bvOff:], uint32(v[0]))
@@ -408,7 +417,7 @@ func TestGoldenLoggedEvent(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			l := gLayout(t, v.name)
 			bv := zeebe.MustVersion(v.name)
-			want := gLoggedEvent(v.protocol, 100, 99, 2251799813685249, 1700000000123, gVersionOf(bv), value)
+			want := gLoggedEvent(v.logEntry, v.protocol, 100, 99, 2251799813685249, 1700000000123, gVersionOf(bv), value)
 			if len(want)%8 != 0 {
 				t.Fatalf("test builder: %d bytes, not aligned to 8", len(want))
 			}
@@ -418,9 +427,39 @@ func TestGoldenLoggedEvent(t *testing.T) {
 			// brokerVersion at block offset 17: frame 12 + descriptor 40 + header 8 + 17 = 77.
 			gEqual(t, "brokerVersion literal", want[77:89],
 				[]byte{byte(bv.Major), 0, 0, 0, byte(bv.Minor), 0, 0, 0, byte(bv.Patch), 0, 0, 0})
+			// LogEntryDescriptor version at frame 12 + 0: 1 from 8.5, 0 before (§2.4).
+			gEqual(t, "log entry descriptor version literal", want[12:14], []byte{byte(v.logEntry), 0})
+			if l.LogEntryVersion != v.logEntry {
+				t.Errorf("Layout.LogEntryVersion = %d, want %d", l.LogEntryVersion, v.logEntry)
+			}
 			got := sim.EncodeLoggedEvent(l, 100, 99, 2251799813685249, 1700000000123, bv, value)
 			gEqual(t, "EncodeLoggedEvent", got, want)
+			evs, err := zeebe.LoggedEvents(want)
+			if err != nil || len(evs) != 1 || evs[0].Version != v.logEntry || evs[0].Position != 100 || evs[0].BrokerVersion != bv {
+				t.Errorf("LoggedEvents = %+v, %v", evs, err)
+			}
 		})
+	}
+}
+
+// Before 8.5 the LogEntryDescriptor has version 0 and a uint16 metadataLength followed by two
+// unused bytes; from 8.5 version 1 and an int32 (§2.4).
+func TestGoldenLoggedEventBefore85(t *testing.T) {
+	l := gLayout(t, "8.4.9")
+	bv := zeebe.MustVersion("8.4.9")
+	value := []byte{0x81, 0xa1, 'k', 0x2a}
+	want := gLoggedEvent(0, 4, 100, 99, 5, 1700000000123, gVersionOf(bv), value)
+	gEqual(t, "log entry descriptor version literal", want[12:14], []byte{0, 0})
+	gEqual(t, "metadataLength literal (u16 37, 2 unused bytes)", want[12+36:12+40], []byte{37, 0, 0, 0})
+	gEqual(t, "EncodeLoggedEvent 8.4.9", sim.EncodeLoggedEvent(l, 100, 99, 5, 1700000000123, bv, value), want)
+	l85 := gLayout(t, "8.5.0")
+	want85 := gLoggedEvent(1, 4, 100, 99, 5, 1700000000123, gVersionOf(zeebe.MustVersion("8.5.0")), value)
+	gEqual(t, "log entry descriptor version literal 8.5.0", want85[12:14], []byte{1, 0})
+	gEqual(t, "EncodeLoggedEvent 8.5.0", sim.EncodeLoggedEvent(l85, 100, 99, 5, 1700000000123, zeebe.MustVersion("8.5.0"), value), want85)
+	for _, b := range [][]byte{want, want85} {
+		if evs, err := zeebe.LoggedEvents(b); err != nil || len(evs) != 1 || evs[0].Version != int(b[12]) || !bytes.Equal(evs[0].Value, value) {
+			t.Errorf("LoggedEvents = %+v, %v", evs, err)
+		}
 	}
 }
 
@@ -429,7 +468,8 @@ func TestGoldenLoggedEventProtocol3(t *testing.T) {
 	l := gLayout(t, "8.5.3")
 	l.ProtocolVersion = 3
 	bv := zeebe.MustVersion("8.2.15")
-	want := gLoggedEvent(3, 7, -1, -1, 1, gVersionOf(bv), []byte{0x80})
+	l.LogEntryVersion = 0 // 8.0-8.2 wrote version 0
+	want := gLoggedEvent(0, 3, 7, -1, -1, 1, gVersionOf(bv), []byte{0x80})
 	gEqual(t, "brokerVersion at 18", want[12+40+8+18:12+40+8+30], []byte{8, 0, 0, 0, 2, 0, 0, 0, 15, 0, 0, 0})
 	gEqual(t, "EncodeLoggedEvent protocol 3", sim.EncodeLoggedEvent(l, 7, -1, -1, 1, bv, []byte{0x80}), want)
 }
@@ -448,9 +488,9 @@ func gBuildSegment(v gVer) gSegment {
 	older := [3]int32{int32(bv.Major), int32(bv.Minor), 0}
 	var s gSegment
 	s.bytes = gDescriptor(v.journalSchema, 1, 1001, 1<<20, 0, 0)
-	ev1 := gLoggedEvent(v.protocol, 100, -1, 1, 1700000000000, older, []byte{0x80})
-	ev2 := gLoggedEvent(v.protocol, 101, 100, 2, 1700000000001, gVersionOf(bv), []byte{0x81, 0xa1, 'a', 1})
-	ev3 := gLoggedEvent(v.protocol, 102, 101, 3, 1700000000002, older, nil)
+	ev1 := gLoggedEvent(v.logEntry, v.protocol, 100, -1, 1, 1700000000000, older, []byte{0x80})
+	ev2 := gLoggedEvent(v.logEntry, v.protocol, 101, 100, 2, 1700000000001, gVersionOf(bv), []byte{0x81, 0xa1, 'a', 1})
+	ev3 := gLoggedEvent(v.logEntry, v.protocol, 102, 101, 3, 1700000000002, older, nil)
 	s.payloads = [][]byte{
 		gInitialEntry(v.raftSchema, 2),
 		gApplicationEntry(v.raftSchema, 2, 100, 101, append(slices.Clone(ev1), ev2...)),

@@ -264,6 +264,8 @@ const (
 
 // LoggedEvent is one Zeebe record inside an application entry (§2.4).
 type LoggedEvent struct {
+	// Version is the LogEntryDescriptor's version: 0 before 8.5, 1 from 8.5.
+	Version                                  int
 	Position, SourcePosition, Key, Timestamp int64
 	// MetadataVersion is the SBE version of the RecordMetadata (the protocol version).
 	MetadataVersion int
@@ -306,6 +308,7 @@ func LoggedEvents(app []byte) ([]LoggedEvent, error) {
 			return out, err
 		}
 		e := LoggedEvent{
+			Version:         int(le.Uint16(ev[0:])),
 			Position:        int64(le.Uint64(ev[4:])),
 			SourcePosition:  int64(le.Uint64(ev[12:])),
 			Key:             int64(le.Uint64(ev[20:])),

@@ -101,6 +101,10 @@ type Layout struct {
 	RaftSchema int
 	// ProtocolVersion is the SBE version of a record's RecordMetadata: 3 (8.0-8.2), 4 (8.3-8.5), 5 (8.6+) (§2.4).
 	ProtocolVersion int
+	// LogEntryVersion is the version field of a record's LogEntryDescriptor: 0 before 8.5, where
+	// metadataLength is a uint16 followed by 2 unused bytes; 1 from 8.5, where it is an int32
+	// (LogAppendEntrySerializer, §2.4).
+	LogEntryVersion int
 	// SnapshotIDParts is 4 (index-term-processed-exported) before 8.8 and 6 (adds
 	// brokerId and checksum) from 8.8 (§3.1).
 	SnapshotIDParts int
@@ -138,6 +142,7 @@ func LayoutOf(v Version) (Layout, error) {
 	if v.AtLeast(8, 5, 0) {
 		l.RaftSchema = 3
 		l.MigratedByVersion = true
+		l.LogEntryVersion = 1
 	}
 	if v.AtLeast(8, 6, 0) {
 		l.ProtocolVersion = 5
