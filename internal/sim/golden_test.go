@@ -206,7 +206,7 @@ func gLoggedEvent(logEntry, protocol int, position, sourcePosition, key, timesta
 	} else {
 		gLE.PutUint16(b[d+36:], uint16(metaLen)) // u16, then 2 unused bytes
 	}
-	const m = d + 40                         // RecordMetadata
+	const m = d + 40 // RecordMetadata
 	gPutHeader(b, m, block, 200, 0, protocol)
 	gLE.PutUint32(b[m+8+bvOff:], uint32(v[0]))
 	gLE.PutUint32(b[m+8+bvOff+4:], uint32(v[1]))
