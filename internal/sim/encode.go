@@ -227,15 +227,17 @@ func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []b
 }
 
 // EncodeSFV writes a snapshot checksum file (§3.3): the cksfv-style header, the combined value
-// lines up to 8.5, then "name   crc" per file sorted by name, hex lowercase without padding.
-func EncodeSFV(l zeebe.Layout, files map[string]uint32, combined uint64, combinedFiles int) []byte {
+// lines up to 8.5 (the "number of files" line counts every file listed, SSTs included, even
+// where they are left out of the combined value), then "name   crc" per file sorted by name,
+// hex lowercase without padding.
+func EncodeSFV(l zeebe.Layout, files map[string]uint32, combined uint64) []byte {
 	var s strings.Builder
 	s.WriteString("; This is an SFC checksum file for all files in the given directory.\n")
 	s.WriteString("; You might use cksfv or another tool to validate these files manually.\n")
 	s.WriteString("; This is an automatically created file - please do NOT modify.\n")
 	if l.CombinedChecksum {
 		fmt.Fprintf(&s, "; combinedValue = %s\n", strconv.FormatUint(combined, 16))
-		fmt.Fprintf(&s, "; number of files used for combined value = %d\n", combinedFiles)
+		fmt.Fprintf(&s, "; number of files used for combined value = %d\n", len(files))
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {

@@ -937,11 +937,12 @@ func TestGoldenSFV(t *testing.T) {
 			}
 			want := gSFVHeader
 			if v.combined {
+				// The count is every file listed, checksums.size(), SSTs included (§3.3).
 				want += "; combinedValue = 123abcd\n" +
-					"; number of files used for combined value = 3\n"
+					"; number of files used for combined value = 5\n"
 			}
 			want += gSFVBody
-			got := sim.EncodeSFV(l, gSFVFiles, 0x123abcd, 3)
+			got := sim.EncodeSFV(l, gSFVFiles, 0x123abcd)
 			gEqual(t, "EncodeSFV", got, []byte(want))
 			if !strings.HasPrefix(string(got), gSFVHeader) {
 				t.Errorf("EncodeSFV header is not the one of §3.3:\n%s", got)
@@ -953,7 +954,7 @@ func TestGoldenSFV(t *testing.T) {
 			}
 			wantS := zeebe.SFV{Files: gSFVFiles}
 			if v.combined {
-				wantS.Combined, wantS.HasCombined, wantS.CombinedFiles = 0x123abcd, true, 3
+				wantS.Combined, wantS.HasCombined, wantS.CombinedFiles = 0x123abcd, true, 5
 			}
 			if !reflect.DeepEqual(s, wantS) {
 				t.Errorf("ParseSFV = %+v, want %+v", s, wantS)
@@ -1027,7 +1028,7 @@ func TestSnapshotChecksumsRoundTrip(t *testing.T) {
 	}
 
 	l := gLayout(t, "8.5.3")
-	s, err := zeebe.ParseSFV(sim.EncodeSFV(l, files, all, 5))
+	s, err := zeebe.ParseSFV(sim.EncodeSFV(l, files, all))
 	if err != nil {
 		t.Fatalf("ParseSFV: %v", err)
 	}

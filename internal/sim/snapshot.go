@@ -93,13 +93,15 @@ func loadSnapshot(l zeebe.Layout, dir string, id zeebe.SnapshotID) (*snapshot, e
 	if err != nil {
 		return nil, err
 	}
-	if l.FullFileChecksums || !sfv.Legacy && !sfv.HasCombined {
+	if l.SnapshotFileCheck || !sfv.Legacy && !sfv.HasCombined {
 		if !maps.Equal(files, sfv.Files) {
 			return nil, fmt.Errorf("files and checksums differ: on disk %s, in the checksum file %s", describe(files), describe(sfv.Files))
 		}
 	} else {
+		// The combined value only (8.0-8.5.x); from 8.5.4 without the SSTs, whose damage
+		// therefore goes unnoticed, as in Zeebe (§3.3).
 		names := slices.Collect(maps.Keys(files))
-		combined, _, err := zeebe.CombinedChecksum(names, func(n string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, n)) }, nil)
+		combined, _, err := zeebe.CombinedChecksum(names, func(n string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, n)) }, sstSkip(l))
 		if err != nil {
 			return nil, err
 		}
@@ -121,6 +123,15 @@ func loadSnapshot(l zeebe.Layout, dir string, id zeebe.SnapshotID) (*snapshot, e
 		}
 	}
 	return nil, fmt.Errorf("no state table file")
+}
+
+// sstSkip leaves the SSTs out of the combined value in builds whose SST checksums come from
+// RocksDB (§3.3); nil otherwise.
+func sstSkip(l zeebe.Layout) func(string) bool {
+	if !l.FullFileChecksums {
+		return nil
+	}
+	return func(name string) bool { return strings.HasSuffix(name, ".sst") }
 }
 
 func describe(m map[string]uint32) string {
@@ -237,17 +248,15 @@ func commitSnapshot(l zeebe.Layout, partDir, runtime string, id zeebe.SnapshotID
 		}
 	}
 	var combined uint64
-	var n int
 	if l.CombinedChecksum {
-		skip := func(name string) bool { return l.FullFileChecksums && strings.HasSuffix(name, ".sst") }
-		combined, n, err = zeebe.CombinedChecksum(slices.Collect(maps.Keys(files)), func(name string) ([]byte, error) {
+		combined, _, err = zeebe.CombinedChecksum(slices.Collect(maps.Keys(files)), func(name string) ([]byte, error) {
 			return os.ReadFile(filepath.Join(final, name))
-		}, skip)
+		}, sstSkip(l))
 		if err != nil {
 			return nil, err
 		}
 	}
-	if err := writeSynced(checksumPath(final)+".tmp", EncodeSFV(l, files, combined, n)); err != nil {
+	if err := writeSynced(checksumPath(final)+".tmp", EncodeSFV(l, files, combined)); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(checksumPath(final)+".tmp", checksumPath(final)); err != nil {

@@ -113,6 +113,11 @@ type Layout struct {
 	// FullFileChecksums: SST checksums come from RocksDB and are left out of the combined value
 	// (8.2.29+, 8.3.13+, 8.4.9+, 8.5.4+, 8.6+; §3.3).
 	FullFileChecksums bool
+	// SnapshotFileCheck: on load, the snapshot's files and their CRCs must equal the checksum
+	// file's list (8.2.29+, 8.3.13+, 8.4.9+, 8.6+). Otherwise only the combined value is
+	// compared (8.0-8.5.x): in 8.5.4+ the SSTs are left out of it, so a damaged or extra SST
+	// goes unnoticed (§3.3).
+	SnapshotFileCheck bool
 	// TopologyMeta: <data>/.topology.meta is always written (8.4+, §4.3).
 	TopologyMeta bool
 	// ClusterID: .topology.meta carries a cluster id (8.8+).
@@ -162,12 +167,15 @@ func LayoutOf(v Version) (Layout, error) {
 	switch v.Minor {
 	case 3:
 		l.FullFileChecksums = v.Patch >= 13
+		l.SnapshotFileCheck = l.FullFileChecksums
 	case 4:
 		l.FullFileChecksums = v.Patch >= 9
+		l.SnapshotFileCheck = l.FullFileChecksums
 	case 5:
 		l.FullFileChecksums = v.Patch >= 4
 	default:
 		l.FullFileChecksums = true
+		l.SnapshotFileCheck = true
 	}
 	return l, nil
 }

@@ -217,10 +217,9 @@ func (w *partitionWriter) snapshot(index, term uint64, state sim.State, size int
 		}
 	}
 	var combined uint64
-	var count int
 	if w.l.CombinedChecksum {
 		skip := func(name string) bool { return w.l.FullFileChecksums && filepath.Ext(name) == ".sst" }
-		combined, count, _ = zeebe.CombinedChecksum(slices.Collect(maps.Keys(files)), func(n string) ([]byte, error) { return files[n], nil }, skip)
+		combined, _, _ = zeebe.CombinedChecksum(slices.Collect(maps.Keys(files)), func(n string) ([]byte, error) { return files[n], nil }, skip)
 	}
-	return os.WriteFile(snapDir+".checksum", sim.EncodeSFV(w.l, crcs, combined, count), 0o644)
+	return os.WriteFile(snapDir+".checksum", sim.EncodeSFV(w.l, crcs, combined), 0o644)
 }
