@@ -23,7 +23,9 @@
 //     default; a key set to something we cannot convert is an error, not a default.
 //  5. Where an 8.8+ camunda.* key and its legacy zeebe.broker.* key are both set, the
 //     camunda.* key wins (our reading of Zeebe's source, not verified for every release).
-//  6. Nothing here touches the machine beyond reading the named files: no working directory
+//  6. The broker Spring profile is always active, as the broker application adds it, so
+//     documents activated on-profile: broker apply and on-profile: default ones never do.
+//  7. Nothing here touches the machine beyond reading the named files: no working directory
 //     (unless no WorkDir is given for relative additional locations), no host lookups, no
 //     process environment (the caller passes the broker's environment).
 //

@@ -36,9 +36,11 @@ const additionalLocationEnv = "SPRING_CONFIG_ADDITIONAL_LOCATION"
 // skipped, required missing ones are errors) and applies environment variables on top.
 //
 // Documents of a multi-document file that carry spring.config.activate.on-profile (or the
-// older spring.profiles) apply only when one of their profiles is active
-// (spring.profiles.active or spring.profiles.include, else spring.profiles.default, else
-// "default"); documents with spring.config.activate.on-cloud-platform apply only when it names
+// older spring.profiles) apply only when one of their profiles is active: "broker", which the
+// broker application always adds (StandaloneBroker's additional profile; the 8.8+ unified
+// application has it in its default spring.profiles.active, and runs no broker without it),
+// plus spring.profiles.active and spring.profiles.include. So "default" is never active and
+// spring.profiles.default does not matter (§6). Documents with spring.config.activate.on-cloud-platform apply only when it names
 // the platform the environment shows ("kubernetes" when KUBERNETES_SERVICE_HOST and
 // KUBERNETES_SERVICE_PORT are set, otherwise "none").
 func LoadValues(opts LoadOptions) (*Values, error) {
@@ -192,14 +194,15 @@ func hasCondition(d document) bool {
 	return p || c
 }
 
+// brokerProfile is the Spring profile a broker always runs with (§6).
+const brokerProfile = "broker"
+
+// activeProfiles are the broker profile and the profiles the configuration activates. Spring
+// activates "default" (or spring.profiles.default) only when no profile is active, which for a
+// broker is never.
 func activeProfiles(v *Values) map[string]bool {
-	names := append(v.StringList("spring.profiles.active"), v.StringList("spring.profiles.include")...)
-	if len(names) == 0 {
-		names = v.StringList("spring.profiles.default")
-	}
-	if len(names) == 0 {
-		names = []string{"default"}
-	}
+	names := append([]string{brokerProfile}, v.StringList("spring.profiles.active")...)
+	names = append(names, v.StringList("spring.profiles.include")...)
 	active := make(map[string]bool, len(names))
 	for _, n := range names {
 		active[n] = true

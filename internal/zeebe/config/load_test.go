@@ -311,11 +311,12 @@ zeebe.sim.d: k8s
 		t.Error("a kubernetes-only document applied outside kubernetes")
 	}
 
+	// The broker profile stays active beside the ones configured (§6).
 	v = load(t, LoadOptions{Files: []string{file}, Env: map[string]string{
 		"SPRING_PROFILES_ACTIVE":  "gateway",
 		"KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443",
 	}})
-	wantLookup(t, v, "zeebe.sim.a", "base", file)
+	wantLookup(t, v, "zeebe.sim.a", "broker", file)
 	wantLookup(t, v, "zeebe.sim.b", "gateway", file)
 	wantLookup(t, v, "zeebe.sim.d", "k8s", file)
 	if _, _, ok := v.Lookup("zeebe.sim.c"); ok {
