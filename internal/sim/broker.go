@@ -281,7 +281,13 @@ func (b *Broker) listen() (*listeners, error) {
 		return l, nil
 	}
 	var err error
-	if ls.management, err = open(b.cfg.ManagementPort, "management"); err != nil {
+	// 8.5+ serves health on the management server (management.server.port) and the REST API on
+	// server.port; 8.3/8.4 have neither: monitoring is on server.port (§6, §7).
+	monitoring := "management"
+	if !b.version.AtLeast(8, 5, 0) {
+		monitoring = "monitoring (server.port)"
+	}
+	if ls.management, err = open(b.cfg.HealthPort(b.version), monitoring); err != nil {
 		return nil, err
 	}
 	if ls.internal, err = open(b.cfg.InternalAPIPort, "internal API"); err != nil {
@@ -289,7 +295,10 @@ func (b *Broker) listen() (*listeners, error) {
 		return nil, err
 	}
 	if b.cfg.GatewayEnabled {
-		if ls.rest, err = open(b.cfg.RESTPort, "REST"); err == nil {
+		if b.version.AtLeast(8, 5, 0) {
+			ls.rest, err = open(b.cfg.RESTPort, "REST")
+		}
+		if err == nil {
 			ls.gateway, err = open(b.cfg.GatewayPort, "gateway")
 		}
 		if err != nil {
@@ -317,6 +326,8 @@ func (b *Broker) serve(ls *listeners) []server {
 	httpServer(ls.internal, b.memberHandler())
 	if ls.rest != nil {
 		httpServer(ls.rest, gateway.RESTHandler(b.topology))
+	}
+	if ls.gateway != nil {
 		g := gateway.NewGRPCServer(b.topology)
 		go g.Serve(ls.gateway)
 		out = append(out, server{stop: func(context.Context) { stopGRPC(g) }})

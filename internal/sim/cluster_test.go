@@ -266,3 +266,54 @@ func checkSnapshot(t *testing.T, dir string, l zeebe.Layout, j *zeebe.Journal) {
 		t.Errorf("snapshot term %d, entry %d has term %d", id.Term, id.Index, e.Term)
 	}
 }
+
+// 8.3 and 8.4 have no separate management server: health is served on server.port (default
+// 9600 there) by MonitoringRestController, /ready, /health and /startup answering 204 or 503,
+// with no redirect (§6, §7); 8.5+ serves them on management.server.port, redirecting with 301.
+func TestHealthPortByVersion(t *testing.T) {
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct {
+		version          string
+		healthOnServer   bool // health on server.port, nothing on management.server.port
+		wantReady        int
+		wantRESTTopology bool
+	}{
+		{"8.3.13", true, http.StatusNoContent, false},
+		{"8.4.9", true, http.StatusNoContent, false},
+		{"8.5.3", false, http.StatusMovedPermanently, true},
+	} {
+		t.Run(c.version, func(t *testing.T) {
+			cl := simtest.NewCluster(t, t.TempDir(), simtest.Options{Brokers: 1, Partitions: 1, Replication: 1, Version: c.version})
+			b := cl.Brokers[0]
+			b.Start(t)
+			b.WaitReady(t, 10*time.Second)
+			server := "http://127.0.0.1:" + strconv.Itoa(b.RESTPort)
+			management := "http://127.0.0.1:" + strconv.Itoa(b.ManagementPort)
+			health := management
+			if c.healthOnServer {
+				health = server
+				if _, err := http.Get(management + "/ready"); err == nil {
+					t.Errorf("%s answers on management.server.port %d, which 8.3/8.4 do not have", c.version, b.ManagementPort)
+				}
+			}
+			if b.ManagementURL() != health {
+				t.Errorf("simtest ManagementURL %s, want %s", b.ManagementURL(), health)
+			}
+			for _, path := range []string{"/ready", "/health", "/startup"} {
+				r, err := noRedirect.Get(health + path)
+				if err != nil {
+					t.Fatalf("%s%s: %v", health, path, err)
+				}
+				r.Body.Close()
+				if r.StatusCode != c.wantReady {
+					t.Errorf("%s%s answered %d, want %d", health, path, r.StatusCode, c.wantReady)
+				}
+			}
+			var topo gateway.Topology
+			if code := getJSON(t, server+"/v2/topology", &topo); (code == http.StatusOK) != c.wantRESTTopology {
+				t.Errorf("%s/v2/topology answered %d; REST topology wanted: %v", server, code, c.wantRESTTopology)
+			}
+			b.Stop(t)
+		})
+	}
+}

@@ -14,11 +14,33 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
-// managementHandler serves the management port as Zeebe 8.5+ does (§7): the Spring health
-// groups under /actuator/health, the legacy /ready, /health and /startup answering 301 to
-// them, and the simulator's own /sim/positions.
+// managementHandler serves the port of the health endpoints (§7): as Zeebe 8.5+ does on the
+// management port, the Spring health groups under /actuator/health and the legacy /ready,
+// /health and /startup answering 301 to them; as 8.3/8.4 do on server.port, /ready, /health
+// and /startup answering 204 or 503. Both serve the simulator's own /sim/positions.
 func (b *Broker) managementHandler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sim/positions", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(b.report())
+	})
+	if !b.version.AtLeast(8, 5, 0) {
+		// MonitoringRestController: 204 when the check passes, 503 otherwise.
+		probe := func(ok func() bool) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				if ok() {
+					w.WriteHeader(http.StatusNoContent)
+				} else {
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}
+			}
+		}
+		ready := func() bool { return b.ready.Load() }
+		mux.HandleFunc("GET /ready", probe(ready))
+		mux.HandleFunc("GET /health", probe(ready))
+		mux.HandleFunc("GET /startup", probe(b.started.Load))
+		return mux
+	}
 	status := func(ok func() bool, down string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			code, s := http.StatusOK, "UP"
@@ -38,10 +60,6 @@ func (b *Broker) managementHandler() http.Handler {
 	for from, to := range map[string]string{"/ready": "readiness", "/health": "status", "/startup": "startup"} {
 		mux.Handle("GET "+from, http.RedirectHandler("/actuator/health/"+to, http.StatusMovedPermanently))
 	}
-	mux.HandleFunc("GET /sim/positions", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(b.report())
-	})
 	return mux
 }
 

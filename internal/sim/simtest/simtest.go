@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/sim"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 var (
@@ -390,21 +391,29 @@ func (b *Broker) Log() string {
 	return string(out)
 }
 
-// ManagementURL is the base URL of the management port.
-func (b *Broker) ManagementURL() string { return fmt.Sprintf("http://127.0.0.1:%d", b.ManagementPort) }
+// ManagementURL is the base URL of the port serving health and readiness: the management port
+// (management.server.port) from 8.5, server.port (RESTPort here) in 8.3/8.4.
+func (b *Broker) ManagementURL() string {
+	port := b.ManagementPort
+	if v, err := zeebe.ParseVersion(b.Version); err == nil && !v.AtLeast(8, 5, 0) {
+		port = b.RESTPort
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
 
 // GatewayAddress is the embedded gateway's gRPC address.
 func (b *Broker) GatewayAddress() string { return fmt.Sprintf("127.0.0.1:%d", b.GatewayPort) }
 
-// WaitReady polls the readiness endpoint until it answers 200.
+// WaitReady polls /ready until it answers 204 (8.3/8.4) or, through the 301 of 8.5+,
+// /actuator/health/readiness answers 200.
 func (b *Broker) WaitReady(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(b.ManagementURL() + "/actuator/health/readiness")
+		resp, err := http.Get(b.ManagementURL() + "/ready")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNoContent {
 				return
 			}
 		}

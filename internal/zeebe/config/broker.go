@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // Broker is what matters of one broker's configuration.
@@ -33,9 +35,26 @@ type Broker struct {
 
 	// ManagementPort is management.server.port (MANAGEMENT_SERVER_PORT), default 9600, as in
 	// 8.5+. In 8.0–8.4 there is no separate management server: monitoring is served on
-	// server.port (SERVER_PORT, default 9600 there), which is RESTPort here.
+	// server.port (SERVER_PORT, default 9600 there), which is RESTPort here; HealthPort
+	// tells which one a release uses.
 	ManagementPort int
-	RESTPort       int // server.port (SERVER_PORT), default 8080
+	RESTPort       int // server.port (SERVER_PORT), default 8080 (the 8.5+ default)
+
+	// ServerPortSet tells whether server.port is configured: its default is 8080 from 8.5 but
+	// 9600 in 8.0–8.4, where it is the monitoring port (HealthPort).
+	ServerPortSet bool
+}
+
+// HealthPort is the port that serves health and readiness for a broker of release v (§6, §7):
+// management.server.port from 8.5; server.port in 8.0–8.4, whose default there is 9600.
+func (b *Broker) HealthPort(v zeebe.Version) int {
+	if v.AtLeast(8, 5, 0) {
+		return b.ManagementPort
+	}
+	if b.ServerPortSet {
+		return b.RESTPort
+	}
+	return 9600
 }
 
 // Keys read by Broker, in precedence order. When an 8.8+ camunda.* key and its legacy key
@@ -97,6 +116,7 @@ func (v *Values) Broker() (*Broker, error) {
 	b.GatewayPort, gw = r.int(26500, keysGatewayPort)
 	b.ManagementPort, mgmt = r.int(9600, keysManagement)
 	b.RESTPort, rest = r.int(8080, keysREST)
+	b.ServerPortSet = rest.source != ""
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)
 	}

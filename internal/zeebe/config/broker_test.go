@@ -355,7 +355,7 @@ func TestRealisticCamunda88(t *testing.T) {
 		Host: "0.0.0.0", AdvertisedHost: "camunda-zeebe-1.camunda-zeebe",
 		CommandAPIPort: 26501, InternalAPIPort: 26502,
 		GatewayEnabled: true, GatewayPort: 26500,
-		ManagementPort: 9600, RESTPort: 8080,
+		ManagementPort: 9600, RESTPort: 8080, ServerPortSet: true,
 	}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("8.8:\n got %+v\nwant %+v", b, want)

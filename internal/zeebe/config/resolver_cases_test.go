@@ -41,6 +41,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 func TestResolverCases(t *testing.T) {
@@ -163,5 +165,35 @@ func TestResolverCases(t *testing.T) {
 				t.Errorf("%s: got %v, want %v", c.cite, got, want)
 			}
 		})
+	}
+}
+
+// Health and readiness are on management.server.port from 8.5; 8.0–8.4 have no separate
+// management server and serve them on server.port, whose default there is 9600 (note §6, §7:
+// MonitoringRestController on server.port=9600; BrokerHealthRoutes on management.server.port).
+func TestHealthPortCases(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		env     map[string]string
+		want    int
+	}{
+		{"8.4.9", nil, 9600},
+		{"8.4.9", map[string]string{"SERVER_PORT": "19600", "MANAGEMENT_SERVER_PORT": "29600"}, 19600},
+		{"8.3.0", map[string]string{"MANAGEMENT_SERVER_PORT": "29600"}, 9600},
+		{"8.5.0", nil, 9600},
+		{"8.5.3", map[string]string{"SERVER_PORT": "18080", "MANAGEMENT_SERVER_PORT": "29600"}, 29600},
+		{"8.8.2", map[string]string{"SERVER_PORT": "18080"}, 9600},
+	} {
+		v, err := LoadValues(LoadOptions{Env: c.env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := v.Broker()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.HealthPort(zeebe.MustVersion(c.version)); got != c.want {
+			t.Errorf("%s with %v: health port %d, want %d", c.version, c.env, got, c.want)
+		}
 	}
 }
