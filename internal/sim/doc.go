@@ -3,6 +3,13 @@
 // deterministic workload, serves the health and topology endpoints (§7), stops as Zeebe does
 // and refuses to start on data Zeebe refuses.
 //
+// At startup the journal is checked and repaired as SegmentsManager does (§2.5, via
+// zeebe.Journal.Check): a torn tail after the flushed index is cut; a segment whose descriptor
+// is unreadable or all zeros (the one prepared before the stop) is deleted with every later
+// one when no flushed entry is in them; an intact entry with the wrong index (InvalidIndex) is
+// refused, never cut. The next segment is prepared only when the writer rolls over. Health is
+// served on management.server.port from 8.5 and on server.port in 8.3/8.4 (http.go).
+//
 // The replicas of a partition replicate from a leader, so that their logs agree as Raft's do:
 // entries with the same index have the same term and the same bytes, up to the commit index
 // and, once every follower has fetched from the current leader, up to the lowest flushed
