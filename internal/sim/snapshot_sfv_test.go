@@ -1,7 +1,7 @@
 package sim
 
 // The checksum file the simulator commits a snapshot with, and what it compares on load, for
-// each variant of /work/shared/zeebe-format.md §3.3. The expected SFV text is built here from
+// each variant of docs/zeebe-format.md §3.3. The expected SFV text is built here from
 // the note with hash/crc32, not with the encoders under test.
 
 import (
