@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -18,13 +16,16 @@ func main() {
 }
 
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A closed standard output or error, or a signal, never kills a run between the stop and
+	// the start of the brokers: see cli.NotifySignals.
+	stdout, stderr := cli.NewOutputStream(os.Stdout), cli.NewOutputStream(os.Stderr)
+	ctx, stop := cli.NotifySignals(context.Background(), stderr)
 	defer stop()
 	_, ttyErr := unix.IoctlGetTermios(int(os.Stderr.Fd()), unix.TCGETS)
-	root := cli.NewRoot(cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, ErrIsTerminal: ttyErr == nil})
+	root := cli.NewRoot(cli.Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: ttyErr == nil})
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "zeebe-backup:", err)
+		fmt.Fprintln(stderr, "zeebe-backup:", err)
 	}
 	return cli.ExitCode(err)
 }

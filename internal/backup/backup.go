@@ -96,6 +96,14 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 		return nil, err
 	}
 	r.track = track
+	// With the lock held, no other run writes backups: a folder still absent now is this
+	// operation's, and recover may remove it whole.
+	if err := r.idFree(ctx, r.m.ID); err != nil {
+		return nil, errors.Join(err, r.release(ctx))
+	}
+	if err := track.Own(ctx, repo.Folder(r.m.ID)); err != nil {
+		return nil, errors.Join(err, r.release(ctx))
+	}
 
 	r.hook("stopping")
 	r.m.Times.StopRequested = r.deps.Now().UTC()
@@ -119,24 +127,43 @@ func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
 	} else {
 		r.m.Problems = append(r.m.Problems, startErr.Error())
 	}
+	cctx := context.WithoutCancel(ctx)
 	if len(blocking) > 0 && !r.opts.AllowFindings {
-		cctx := context.WithoutCancel(ctx)
-		err := fmt.Errorf("%w, so backup %s was not committed: %s; the brokers %s; fix the data or take the backup with --allow-findings",
-			ErrFindings, r.m.ID, strings.Join(blocking, "; "), map[bool]string{true: "run again", false: "did not all come back: " + fmt.Sprint(startErr)}[startErr == nil])
-		return nil, errors.Join(err, r.deps.Repo.DeleteFiles(cctx, r.m.ID), r.release(cctx))
+		err := fmt.Errorf("%w, so backup %s was not committed: %s; fix the data or take the backup with --allow-findings",
+			ErrFindings, r.m.ID, strings.Join(blocking, "; "))
+		if cleanErr := r.deps.Repo.RemoveBackup(cctx, r.m.ID); cleanErr != nil || startErr != nil {
+			// The lock keeps the operation, so that recover finishes it.
+			return nil, fmt.Errorf("%w; %s", err, notBack(startErr, cleanErr))
+		}
+		return nil, errors.Join(err, r.release(cctx))
 	}
 	r.m.Times.Committed = r.deps.Now().UTC()
-	if err := r.deps.Repo.Commit(context.WithoutCancel(ctx), r.m); err != nil {
-		return nil, fmt.Errorf("write the manifest of backup %s: %w; the archives are stored but the backup does not exist", r.m.ID, errors.Join(err, startErr))
+	if err := r.deps.Repo.Commit(cctx, r.m); err != nil {
+		return nil, fmt.Errorf("write the manifest of backup %s: %w; the archives are stored but the backup does not exist; %s",
+			r.m.ID, err, notBack(startErr, errors.New("its files are left in "+r.deps.Repo.FolderLocation(r.m.ID))))
 	}
 	r.emit(progress.Event{Phase: "commit", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s committed: %d brokers, %d bytes stored, downtime %s", r.m.ID, len(r.m.Brokers), r.m.Size(), r.m.Downtime())})
-	if err := r.release(ctx); err != nil {
-		startErr = errors.Join(startErr, err)
-	}
 	if startErr != nil {
-		return r.m, fmt.Errorf("backup %s is complete, but the cluster is not fully back: %w", r.m.ID, startErr)
+		// The lock keeps the operation: recover starts the brokers that are down.
+		return r.m, fmt.Errorf("backup %s is complete, but the cluster is not fully back: %w; %s", r.m.ID, startErr, notBack(startErr, nil))
+	}
+	if err := r.release(ctx); err != nil {
+		return r.m, fmt.Errorf("backup %s is complete and the brokers run, but %w; run 'zeebe-backup recover' to release the locks", r.m.ID, err)
 	}
 	return r.m, nil
+}
+
+// notBack says what recover will do for an operation left in the lock because brokers did not
+// come back (startErr) or its files could not be removed (cleanErr).
+func notBack(startErr, cleanErr error) string {
+	var what []string
+	if startErr != nil {
+		what = append(what, "start the brokers that are down")
+	}
+	if cleanErr != nil {
+		what = append(what, "remove what the backup stored ("+cleanErr.Error()+")")
+	}
+	return "the operation stays recorded in the repository lock; once the cause is fixed, run 'zeebe-backup recover' to " + strings.Join(what, " and ")
 }
 
 // findings gathers the checks' findings into the manifest, with the cross-broker ones, takes
@@ -185,16 +212,16 @@ func (r *run) abort(ctx context.Context, cause error) error {
 	r.emit(progress.Event{Level: progress.Error, Phase: "abort", Broker: progress.Cluster, Message: "backup failed, starting the brokers again: " + cause.Error()})
 	startErr := r.startAgain(ctx)
 	cleanCtx := context.WithoutCancel(ctx)
-	cleanErr := r.deps.Repo.DeleteFiles(cleanCtx, r.m.ID)
-	if startErr == nil {
-		cleanErr = errors.Join(cleanErr, r.release(cleanCtx))
-	}
+	cleanErr := r.deps.Repo.RemoveBackup(cleanCtx, r.m.ID)
 	err := fmt.Errorf("%w: %w", ErrAborted, cause)
 	if startErr != nil {
-		return fmt.Errorf("%w; starting the brokers again also failed: %v; run 'zeebe-backup recover' once the cause is fixed", err, startErr)
+		return fmt.Errorf("%w; starting the brokers again also failed: %v; %s", err, startErr, notBack(startErr, cleanErr))
 	}
 	if cleanErr != nil {
-		return fmt.Errorf("%w; the brokers run again; cleaning up the repository failed: %v", err, cleanErr)
+		return fmt.Errorf("%w; the brokers run again; %s", err, notBack(nil, cleanErr))
+	}
+	if relErr := r.release(cleanCtx); relErr != nil {
+		return fmt.Errorf("%w; the brokers run again and nothing was committed, but %v; run 'zeebe-backup recover' to release the locks", err, relErr)
 	}
 	return fmt.Errorf("%w; the brokers run again and nothing was committed", err)
 }

@@ -42,10 +42,8 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := repo.ValidateID(id); err != nil {
 		return fmt.Errorf("%w: %w", ErrPreflight, err)
 	}
-	if exists, err := r.deps.Repo.Exists(ctx, id); err != nil {
-		return fmt.Errorf("%w: read the repository %s: %w", ErrPreflight, r.deps.Repo.Location(), err)
-	} else if exists {
-		return fmt.Errorf("%w: %s already holds a backup %q (complete or not); choose another --id or remove it", ErrPreflight, r.deps.Repo.Location(), id)
+	if err := r.idFree(ctx, id); err != nil {
+		return err
 	}
 	r.m = &repo.Manifest{FormatVersion: repo.FormatVersion, ToolVersion: r.deps.ToolVersion, ID: id, Cluster: r.shape, Compression: r.opts.Compression}
 
@@ -108,6 +106,25 @@ func (r *run) readEffective(ctx context.Context, m *fleet.Member) {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: m.Broker.NodeID, Message: "recording the configuration from " + e.From})
 	}
 	r.effective[m.Broker.NodeID] = e
+}
+
+// idFree refuses a backup id whose folder holds anything: a committed backup, or files that no
+// unfinished operation records (the repository lock was checked first), so not this tool's to
+// remove.
+func (r *run) idFree(ctx context.Context, id string) error {
+	exists, err := r.deps.Repo.Exists(ctx, id)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: read the repository %s: %w", ErrPreflight, r.deps.Repo.Location(), err)
+	case !exists:
+		return nil
+	}
+	if _, err := r.deps.Repo.Manifest(ctx, id); err == nil {
+		return fmt.Errorf("%w: %s already holds backup %q; choose another --id", ErrPreflight, r.deps.Repo.Location(), id)
+	}
+	folder := r.deps.Repo.FolderLocation(id)
+	return fmt.Errorf("%w: %s holds files of a backup %q that has no manifest and that no unfinished operation records; "+
+		"check what it is, then remove it (rm -r %s) or choose another --id", ErrPreflight, folder, id, folder)
 }
 
 // version finds the cluster's Zeebe version: from the gateway, else the cluster file. Otherwise

@@ -65,7 +65,7 @@ func runList(ctx context.Context, s Streams, o listOptions) error {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, m.Times.StopRequested.UTC().Format("2006-01-02 15:04:05"),
-			len(m.Brokers), humanBytes(m.Bytes()), humanBytes(m.Size()), m.Downtime().Round(time.Millisecond), orUnknown(m.ZeebeVersion))
+			len(m.Brokers), humanBytes(m.Bytes()), humanBytes(m.Size()), downtime(m), orUnknown(m.ZeebeVersion))
 	}
 	return tw.Flush()
 }
@@ -133,4 +133,14 @@ func runShow(ctx context.Context, s Streams, o showOptions, id string) error {
 		}
 	}
 	return nil
+}
+
+// downtime is a backup's downtime, or, when its brokers did not all come back, how long it had
+// lasted when the backup gave up waiting.
+func downtime(m *repo.Manifest) string {
+	d := m.Downtime().Round(time.Millisecond).String()
+	if m.Times.Ready.IsZero() {
+		return "over " + d + " (brokers did not all come back)"
+	}
+	return d
 }

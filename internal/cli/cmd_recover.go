@@ -61,10 +61,16 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 		return err
 	}
 	if o.json {
-		return printJSON(s.Out, res)
+		_ = printJSON(s.Out, res) // the recovery's outcome is the exit status
+		return nil
 	}
 	if res.Nothing {
 		fmt.Fprintf(s.Out, "nothing to recover: %s holds no unfinished operation\n", r.Location())
+		for _, b := range d.Brokers {
+			if !broker.ProbeHealth(ctx, b.Health).Ready {
+				fmt.Fprintf(s.Out, "broker %d is not ready at %s, and no unfinished run of zeebe-backup stopped it; its start command is: %s\n", b.NodeID, b.Health, b.Start.Run)
+			}
+		}
 		return nil
 	}
 	fmt.Fprintf(s.Out, "recovered the %s of backup %s; brokers started again: %v\n", res.Operation.Kind, res.Operation.ID, res.Started)

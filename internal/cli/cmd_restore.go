@@ -118,10 +118,10 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
 	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force})
 	if res != nil {
+		// The restore's outcome is the exit status: a standard output that went away loses the
+		// summary only.
 		if o.json {
-			if perr := printJSON(s.Out, res); perr != nil {
-				return perr
-			}
+			_ = printJSON(s.Out, res)
 		} else if err == nil {
 			fmt.Fprintf(s.Out, "backup %s restored onto %d brokers\n", id, len(res.Manifest.Brokers))
 			ids := make([]int, 0, len(res.Previous))

@@ -37,7 +37,8 @@ const exitCodesHelp = `Exit status:
   6    the backup or restore is done, but the cluster did not fully come back
   7    another run holds the repository lock (or left it: see 'zeebe-backup recover')
   8    the data has errors Zeebe would refuse (inspect, verify; a backup is then not committed)
-  130  interrupted (Ctrl-C or SIGTERM); the brokers are started again first`
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT); the brokers it stopped were started
+       again first, nothing was committed`
 
 // findingsError marks an inspection or verification that found errors.
 type findingsError struct{ n int }

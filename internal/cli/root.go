@@ -27,7 +27,7 @@ func NewRoot(s Streams) *cobra.Command {
 it stops all brokers at once, proves they are down, archives every data folder with its
 hard and symbolic links plus its configuration, and starts the brokers again.
 
-` + exitCodesHelp,
+` + exitCodesHelp + "\n\n" + signalsHelp,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -1,8 +1,10 @@
 // Package recovery finishes or undoes what an interrupted run left behind, from the operation
 // record in the repository lock:
 //
-//   - an interrupted backup: every broker it stopped is started again; its incomplete files are
-//     removed (a backup whose manifest was written is kept);
+//   - an interrupted backup (or one whose brokers did not all come back): every broker it
+//     stopped is started again (those already ready are left alone); when it has no manifest,
+//     everything it stored is removed, the temporary files of a killed write included, as the
+//     operation owns its folder (a backup whose manifest was written is kept);
 //   - an interrupted or failed restore: the brokers are stopped and proven down, staging folders
 //     removed, the previous data folders and configurations put back, and the brokers started.
 //
@@ -76,11 +78,8 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 
 	switch op.Kind {
 	case "backup":
-		if _, err := r.Manifest(ctx, op.ID); err != nil {
-			if err := r.DeleteFiles(ctx, op.ID); err != nil {
-				return nil, fmt.Errorf("remove the incomplete backup %s: %w", op.ID, err)
-			}
-			emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "removed the incomplete backup " + op.ID})
+		if err := removeIncomplete(ctx, r, op, emit); err != nil {
+			return nil, err
 		}
 	case "restore":
 		emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: "stopping the brokers to put the previous data back"})
@@ -117,6 +116,30 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		return res, fmt.Errorf("release the lock: %w", err)
 	}
 	return res, nil
+}
+
+// removeIncomplete removes what an interrupted backup stored, temporary files included, when
+// it has no manifest and the operation owns its folder; a committed backup is kept.
+func removeIncomplete(ctx context.Context, r *repo.Repo, op *repo.Operation, emit func(progress.Event)) error {
+	_, err := r.Manifest(ctx, op.ID)
+	switch {
+	case err == nil:
+		emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "backup " + op.ID + " was committed; it is kept"})
+		return nil
+	case !errors.Is(err, repo.ErrNotFound):
+		return fmt.Errorf("read the manifest of backup %s: %w; fix or remove %s, then run recover again", op.ID, err, r.FolderLocation(op.ID))
+	case op.Folder == "":
+		// Stopped before it owned a folder: it stored nothing, and whatever has the id is not its.
+		return nil
+	}
+	if err := r.RemoveBackup(ctx, op.ID); err != nil {
+		return fmt.Errorf("remove the incomplete backup %s from %s: %w", op.ID, r.FolderLocation(op.ID), err)
+	}
+	if exists, err := r.Exists(ctx, op.ID); err != nil || exists {
+		return fmt.Errorf("remove the incomplete backup %s: %s still holds files (%v); remove it by hand, then run recover again", op.ID, r.FolderLocation(op.ID), err)
+	}
+	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "removed the incomplete backup " + op.ID + ", with the temporary files of the interrupted run"})
+	return nil
 }
 
 // alive tells whether the lock's holder runs on this host as a zeebe-backup process.

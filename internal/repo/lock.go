@@ -52,6 +52,10 @@ type Operation struct {
 	Cluster string     `json:"cluster"`
 	Started time.Time  `json:"started"`
 	Brokers []OpBroker `json:"brokers"`
+	// Folder (backup only) is the backup's folder, recorded once it was found absent with the
+	// lock held, before anything was stored: everything in it is this operation's, so
+	// `recover` may remove it whole. Empty: the operation stored nothing.
+	Folder string `json:"folder,omitempty"`
 }
 
 // OpBroker is one broker's state in an operation.
@@ -171,6 +175,15 @@ func (t *Tracker) Update(ctx context.Context, nodeID int, fn func(*OpBroker)) er
 			fn(&t.lock.Operation.Brokers[i])
 		}
 	}
+	return t.r.Update(ctx, t.lock)
+}
+
+// Own records that the operation owns the backup's folder (Operation.Folder) and stores the
+// record before returning.
+func (t *Tracker) Own(ctx context.Context, folder string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lock.Operation.Folder = folder
 	return t.r.Update(ctx, t.lock)
 }
 

@@ -85,10 +85,43 @@ func IndexName(nodeID int) string { return fmt.Sprintf("zeebe-broker-%d-index.js
 // ErrNotFound is wrapped when a backup does not exist (or is incomplete).
 var ErrNotFound = errors.New("no such backup")
 
-// Exists tells whether anything of a backup is stored, complete or not.
+// Exists tells whether anything of a backup is stored, complete or not, including the
+// temporary files of a run that was killed while it stored them.
 func (r *Repo) Exists(ctx context.Context, id string) (bool, error) {
 	infos, err := r.s.List(ctx, Folder(id)+"/")
-	return len(infos) > 0, err
+	if err != nil || len(infos) > 0 {
+		return len(infos) > 0, err
+	}
+	remnants, err := r.Remnants(ctx, id)
+	return len(remnants) > 0, err
+}
+
+// Remnants returns the temporary files a killed run left in a backup's folder, as locations
+// for messages (none when the store has no temporary files).
+func (r *Repo) Remnants(ctx context.Context, id string) ([]string, error) {
+	rs, ok := r.s.(storage.Remnants)
+	if !ok {
+		return nil, nil
+	}
+	return rs.Remnants(ctx, Folder(id)+"/")
+}
+
+// FolderLocation names a backup's folder for messages, e.g. /var/backups/zeebe/zeebe-backup-x.
+func (r *Repo) FolderLocation(id string) string {
+	return strings.TrimSuffix(r.Location(), "/") + "/" + Folder(id)
+}
+
+// RemoveBackup removes everything of a backup: its files (the manifest first) and the
+// temporary files of a killed run. Only the operation that owns the folder calls it
+// (Operation.Folder), so that no Put into it is running.
+func (r *Repo) RemoveBackup(ctx context.Context, id string) error {
+	if err := r.DeleteFiles(ctx, id); err != nil {
+		return err
+	}
+	if rs, ok := r.s.(storage.Remnants); ok {
+		return rs.RemoveRemnants(ctx, Folder(id)+"/")
+	}
+	return nil
 }
 
 // Put stores one file of a backup.

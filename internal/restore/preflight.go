@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -64,9 +65,18 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 			errs = append(errs, fmt.Errorf("%s: the folder %s that holds the data folder: %w", mem.Broker.Name(), parent, err))
 			continue
 		}
-		for _, p := range []string{StagingDir(mem.DataDir, m.ID), PreviousDir(mem.DataDir, m.ID)} {
-			if _, err := mem.Host.Stat(ctx, p); err == nil {
-				errs = append(errs, fmt.Errorf("%s: %s is left from an earlier restore of this backup: run 'zeebe-backup recover' or remove it", mem.Broker.Name(), p))
+		// The repository lock was checked first: no unfinished operation records these, so
+		// recover has nothing to do with them and the message names the folder to remove.
+		for _, left := range []struct{ path, what string }{
+			{StagingDir(mem.DataDir, m.ID), "is the staging folder of an earlier restore of backup %s that no unfinished operation records; remove it (rm -r %s) and restore again"},
+			{PreviousDir(mem.DataDir, m.ID), "holds the data folder an earlier restore of backup %s replaced; move it elsewhere or, once you no longer need it, remove it (rm -r %s), and restore again"},
+		} {
+			_, err := mem.Host.Stat(ctx, left.path)
+			switch {
+			case err == nil:
+				errs = append(errs, fmt.Errorf("%s: %s "+left.what, mem.Broker.Name(), left.path, m.ID, left.path))
+			case !errors.Is(err, fs.ErrNotExist):
+				errs = append(errs, fmt.Errorf("%s: check for %s: %w", mem.Broker.Name(), left.path, err))
 			}
 		}
 		free, err := mem.Host.FreeSpace(ctx, parent)

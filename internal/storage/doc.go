@@ -29,6 +29,6 @@
 //     and mem backends refuse the second Put; object stores may accept both. Callers must not
 //     depend on either.
 //
-// Optional powers are one-method interfaces a caller discovers with a type assertion:
-// [SpaceReporter].
+// Optional powers are small interfaces a caller discovers with a type assertion:
+// [SpaceReporter], [Remnants].
 package storage

@@ -49,3 +49,17 @@ type SpaceReporter interface {
 	// FreeSpace returns the bytes available for new blobs.
 	FreeSpace(ctx context.Context) (int64, error)
 }
+
+// Remnants is the optional power of a store whose Put writes a temporary object first (named
+// with [ReservedPrefix]): a process killed during a Put (SIGKILL, a crash, power loss) leaves
+// it behind, and List never shows it. Only the owner of a folder may remove them.
+type Remnants interface {
+	// Remnants returns the temporary objects below folder (a prefix ending in "/"), as full
+	// locations for messages (e.g. /var/backups/zeebe/zeebe-backup-x/.tmp-ABC), sorted. A
+	// folder that does not exist has none.
+	Remnants(ctx context.Context, folder string) ([]string, error)
+	// RemoveRemnants removes the temporary objects below folder and the folders left empty.
+	// No Put into folder may be running: the caller holds the lock of the operation that
+	// wrote there.
+	RemoveRemnants(ctx context.Context, folder string) error
+}

@@ -75,11 +75,22 @@ func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile s
 }
 
 // StopAll stops every broker of the fleet at once, recording each in the operation as stopped
-// right before its stop command runs, so that whatever happens next it is started again.
+// right before its stop command runs, so that whatever happens next it is started again. A
+// cancelled ctx (a signal) keeps stop commands from starting, but one that has begun runs to
+// its end within its timeout: a broker killed half-way down does not come back cleanly. It then
+// returns the cancellation, so that the caller starts the brokers again.
 func StopAll(ctx context.Context, f *fleet.Fleet, track *repo.Tracker) error {
-	return f.StopAll(ctx, func(m *fleet.Member) error {
-		return track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
+	sctx := context.WithoutCancel(ctx)
+	err := f.StopAll(sctx, func(m *fleet.Member) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return track.Update(sctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
 	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
 }
 
 // End removes the brokers' locks and then the repository lock: the operation is over.

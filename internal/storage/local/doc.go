@@ -24,6 +24,7 @@
 //     including the root. A Put racing with such a removal retries creating its folder.
 //  7. A key cannot be both a file and a folder ("a" and "a/b"): the second Put fails.
 //
-// The store implements [storage.SpaceReporter] with statfs(2) on the root folder. Close it to
+// The store implements [storage.SpaceReporter] with statfs(2) on the root folder, and
+// [storage.Remnants]: it finds and removes the ".tmp-*" files a killed Put left. Close it to
 // release the root folder's descriptor.
 package local
