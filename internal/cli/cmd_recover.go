@@ -25,13 +25,15 @@ func newRecoverCmd(s Streams) *cobra.Command {
 		Long: `Finish or undo what an interrupted backup or restore left behind, from the operation it
 wrote down in the repository lock before it touched a broker:
 
-  - after a backup: start every broker it stopped, remove its incomplete files;
+  - after a backup (interrupted, or whose brokers did not all come back): start every broker
+    it stopped that is not ready; unless its manifest was written, remove everything it
+    stored, the temporary file of a write cut short included;
   - after a restore (interrupted, or whose brokers did not come up): stop the brokers, remove
     the staging folders, put the previous data folders and configurations back, and start the
     brokers.
 
 It refuses while the run that holds the lock is still alive on this host. With nothing left to
-do it says so and changes nothing.`,
+do it says so, names the brokers that are not ready, and changes nothing.`,
 		Example: `  zeebe-backup recover
   zeebe-backup recover --cluster /etc/zeebe-backup/prod.yaml`,
 		Args: exactArgs(0),
