@@ -18,7 +18,7 @@ import (
 // fixed; a second restore of the same backup is refused naming the folders to remove, and
 // restores once they are removed.
 func TestEveryPartialOutcomeNamesACommandThatResolvesIt(t *testing.T) {
-	e := newEnv(t, simtest.Options{RecordsPerSecond: 100})
+	e := newEnv(t, simtest.Options{Partitions: 1, RecordsPerSecond: 100})
 	e.startCluster()
 
 	// Broker 2 cannot start until the operator fixes the cause (here: creates a file).
@@ -57,7 +57,7 @@ func TestEveryPartialOutcomeNamesACommandThatResolvesIt(t *testing.T) {
 	}
 	e.checkAllReady(t, stderr)
 	e.checkBackups(t, []string{"b2down"})
-	e.checkNothingLeft(t)
+	e.checkNothingLeft(t, []string{"b2down"})
 
 	// Restore b2down, then once more: the second is refused, naming each folder the first one
 	// kept and the command that removes it.

@@ -15,7 +15,7 @@ import (
 // be used again for a clean backup. A folder that no unfinished operation records is not the
 // tool's: a backup with its id is refused, naming the folder to remove.
 func TestRecoverRemovesEverythingAKilledBackupStored(t *testing.T) {
-	e := newEnv(t, simtest.Options{RecordsPerSecond: 100})
+	e := newEnv(t, simtest.Options{Partitions: 1, RecordsPerSecond: 100})
 	e.startCluster()
 	folder := filepath.Join(e.repoDir, "zeebe-backup-killed")
 
@@ -60,7 +60,7 @@ func TestRecoverRemovesEverythingAKilledBackupStored(t *testing.T) {
 			t.Errorf("the new backup holds %s", en.Name())
 		}
 	}
-	e.checkNothingLeft(t)
+	e.checkNothingLeft(t, []string{"killed"})
 
 	// A folder of temporary files that no lock records (the lock was removed by hand): not the
 	// tool's to remove, so the id is refused before anything is stopped, naming the folder.
