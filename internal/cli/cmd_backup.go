@@ -32,7 +32,9 @@ data folders, repository space, version); then all brokers are stopped at once a
 fully down (stop command returned, management endpoint silent, no process holding their data
 folders), every data folder is archived with its configuration, the brokers are started and
 proven ready, and the manifest is written last. Whatever fails after the stop, the brokers are
-started again; if this process is killed, 'zeebe-backup recover' does it.`,
+started again; if this process is killed, 'zeebe-backup recover' does it. A dropped SSH session
+(SIGHUP) counts as Ctrl-C: the brokers are started again and nothing is committed (see
+'Signals' in 'zeebe-backup --help'); a closed output never stops it.`,
 		Example: `  # Back up the cluster described in ./zeebe-backup.yaml
   zeebe-backup backup
 

@@ -48,7 +48,9 @@ beside its data folder and checked file by file; each data folder is moved aside
 takes its place; the backed-up configuration is installed with the cluster file's set: entries
 and --set applied (the target's previous one is kept as <config>.pre-restore-<ID>), unless
 --keep-target-config; the brokers are started and proven ready. If they do not come up,
-'zeebe-backup recover' rolls back to the previous data.`,
+'zeebe-backup recover' rolls back to the previous data. A dropped SSH session (SIGHUP) counts as
+Ctrl-C: before the brokers start, the previous data is put back and they start on it (see
+'Signals' in 'zeebe-backup --help').`,
 		Example: `  # Restore onto the cluster of ./zeebe-backup.yaml
   zeebe-backup restore 20261124T103000Z
 
