@@ -32,7 +32,8 @@ wrote down in the repository lock before it touched a broker:
     the staging folders, put the previous data folders and configurations back, and start the
     brokers.
 
-It refuses while the run that holds the lock is still alive on this host. With nothing left to
+It refuses while the run that holds the lock is still alive on this host. Once it has begun, a
+signal (Ctrl-C, SIGHUP, ...) does not cut it short: it stops and starts brokers. With nothing left to
 do it says so, names the brokers that are not ready, and changes nothing.`,
 		Example: `  zeebe-backup recover
   zeebe-backup recover --cluster /etc/zeebe-backup/prod.yaml`,

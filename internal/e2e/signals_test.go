@@ -82,6 +82,21 @@ func TestSignalsNeverLeaveTheClusterDown(t *testing.T) {
 			}
 		}
 	}
+	// recover, too, finishes what it began: a SIGHUP while it starts the brokers that a
+	// killed backup left down does not leave them down.
+	t.Run("recover-starting-sighup", func(t *testing.T) {
+		pause, _ := pauseAt(t, "archiving")
+		p := e.startTool(pause, "backup", "--id", "killed")
+		p.waitPaused("archiving")
+		p.kill()
+		code, stderr := e.runSignalledAt(t, "starting", "SIGHUP", "recover")
+		if code != cli.ExitOK {
+			t.Fatalf("recover: exit %d\n%s", code, stderr)
+		}
+		e.checkAllReady(t, stderr)
+		e.checkBackups(t, committed)
+		e.checkNothingLeft(t, committed)
+	})
 }
 
 // runSignalledAt runs the tool until it pauses at moment, sends it sig, lets it go on and

@@ -62,6 +62,12 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the lock records no operation; releasing it"})
 		return &Result{Nothing: true}, r.Release(ctx)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Once recovery has begun a signal does not cut it short: it may stop brokers, and it
+	// starts them; every step is bounded by the brokers' timeouts.
+	ctx = context.WithoutCancel(ctx)
 	res := &Result{Operation: op}
 	var mu sync.Mutex // StopAll records from one goroutine per broker
 	update := func(nodeID int, fn func(*repo.OpBroker)) error {
