@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -10,9 +11,8 @@ import (
 // Cluster checks across the brokers of one backup (verifier fact 9): every partition has a
 // quorum floor(RF/2)+1 of its replicas present, the replicas coming from the newest
 // .topology.meta among the reports or else from the round-robin distribution (numeric order);
-// and Raft's log matching: for a partition on two brokers, entries with the same index up to the
-// lower of both brokers' commit (when known) and flushed indexes have the same term and
-// checksum. Shape arguments of zero mean unknown.
+// and Raft's log matching between every two replicas of a partition (logMatching). Shape
+// arguments of zero mean unknown.
 func Cluster(reports []*Report, clusterSize, partitionsCount, replicationFactor int) []Finding {
 	var fs findings
 	byNode := map[int]*Report{}
@@ -123,42 +123,88 @@ func allPartitions(byNode map[int]*Report) []int {
 	return slices.Sorted(maps.Keys(set))
 }
 
-// agreedBound is the index up to which a replica's log must match the others': the lower of
-// its flushed and (when known) commit indexes; 0 when nothing was flushed.
-func agreedBound(pr *PartitionReport) uint64 {
-	b := pr.FlushedIndex
-	if b == zeebe.NullIndex {
-		return 0
+// knownCommitted is the highest index a replica's own files show committed: its .meta commit
+// index (8.7+), or its newest snapshot's index (a snapshot holds only committed, processed
+// state, §3.1); 0 when neither says anything.
+func knownCommitted(pr *PartitionReport) uint64 {
+	var k uint64
+	if pr.CommitIndex != zeebe.NullIndex {
+		k = pr.CommitIndex
 	}
-	if pr.CommitIndex != zeebe.NullIndex && pr.CommitIndex < b {
-		b = pr.CommitIndex
+	if s := pr.Snapshot; s != nil {
+		k = max(k, s.Index)
 	}
-	return b
+	return k
 }
 
-// logMatching compares two replicas' entries up to both bounds and reports the first mismatch.
+// logMatching applies Raft's Log Matching property to two replicas of a partition (verifier
+// fact 9), over the indexes both hold:
+//
+//   - the same index and term must mean the same entry (checksum), at any index, committed or
+//     not: otherwise an error;
+//   - where the terms differ, the logs diverge from there on: one replica holds a tail a
+//     deposed leader wrote and never committed (Raft's Figure 7), which the leader truncates
+//     when the replica follows it. That is an error only when both replicas know the index
+//     committed (knownCommitted), as then each has committed another entry there; otherwise it
+//     is reported as info. Flushed does not mean committed, so the flushed index plays no part;
+//   - after a divergence, an index where the terms agree again breaks the property too (equal
+//     terms at an index imply equal logs up to it): an error.
+//
+// It reports at most one finding per pair.
 func logMatching(fs *findings, p, na, nb int, a, b *PartitionReport) {
-	limit := min(agreedBound(a), agreedBound(b))
+	ka, kb := knownCommitted(a), knownCommitted(b)
+	var div, divA, divB uint64 // the first index where the terms differ, and those terms
 	ea, eb := a.Entries, b.Entries
 	for i, j := 0, 0; i < len(ea) && j < len(eb); {
 		x, y := ea[i], eb[j]
-		switch {
-		case x.Index > limit || y.Index > limit:
-			return
-		case x.Index < y.Index:
-			i++
-		case x.Index > y.Index:
-			j++
-		default:
-			if x.Term != y.Term || x.Checksum != y.Checksum {
-				fs.add(Error, "replicas.log-matching", p, "",
-					"at index %d, broker %d has an entry of term %d (checksum %08x) and broker %d one of term %d (checksum %08x), below both brokers' committed and flushed index %d: replicas disagree on committed entries (Raft log matching, verifier fact 9)",
-					x.Index, na, x.Term, x.Checksum, nb, y.Term, y.Checksum, limit)
-				fs.list[len(fs.list)-1].Broker = nb
-				return
+		if x.Index != y.Index {
+			if x.Index < y.Index {
+				i++
+			} else {
+				j++
 			}
-			i++
-			j++
+			continue
 		}
+		i++
+		j++
+		switch {
+		case x.Term == 0 || y.Term == 0:
+			continue // a payload our parser could not read: the term is unknown
+		case x.Term == y.Term && x.Checksum != y.Checksum:
+			fs.add(Error, "replicas.log-matching", p, "",
+				"at index %d, brokers %d and %d both hold an entry of term %d, with different content (checksums %08x and %08x): entries with the same index and term must be identical (Raft log matching, verifier fact 9); one replica's log is damaged or comes from elsewhere",
+				x.Index, na, nb, x.Term, x.Checksum, y.Checksum)
+		case x.Term == y.Term && div != 0:
+			fs.add(Error, "replicas.log-matching", p, "",
+				"brokers %d and %d hold entries of different terms at index %d (%d and %d) but of the same term %d at index %d: equal terms at an index mean equal logs up to it (Raft log matching, verifier fact 9); one replica's log is damaged or comes from elsewhere",
+				na, nb, div, divA, divB, x.Term, x.Index)
+		case x.Term == y.Term || div != 0:
+			continue
+		case x.Index <= min(ka, kb):
+			fs.add(Error, "replicas.log-matching", p, "",
+				"at index %d, broker %d has an entry of term %d and broker %d one of term %d, and both know it committed (broker %d up to index %d, broker %d up to %d, from .meta's commit index or the snapshot): two different entries were committed at one index, the replicas' states disagree (Raft, verifier fact 9)",
+				x.Index, na, x.Term, nb, y.Term, na, ka, nb, kb)
+		default:
+			div, divA, divB = x.Index, x.Term, y.Term
+			continue
+		}
+		fs.list[len(fs.list)-1].Broker = nb
+		return
 	}
+	if div == 0 {
+		return
+	}
+	stale := nb
+	who := fmt.Sprintf("neither knows index %d committed (broker %d up to %d, broker %d up to %d), so one of them holds", div, na, ka, nb, kb)
+	switch {
+	case div <= ka:
+		who = fmt.Sprintf("broker %d knows index %d committed (up to %d), so broker %d (committed up to %d) holds", na, div, ka, nb, kb)
+	case div <= kb:
+		stale = na
+		who = fmt.Sprintf("broker %d knows index %d committed (up to %d), so broker %d (committed up to %d) holds", nb, div, kb, na, ka)
+	}
+	fs.add(Info, "replicas.log-matching", p, "",
+		"the logs of brokers %d and %d diverge from index %d (terms %d and %d): %s an uncommitted tail written by a deposed leader; Zeebe truncates it when that replica follows the leader, and nothing committed is lost (Raft log matching, verifier fact 9)",
+		na, nb, div, divA, divB, who)
+	fs.list[len(fs.list)-1].Broker = stale
 }

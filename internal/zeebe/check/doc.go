@@ -117,8 +117,13 @@
 //	replicas.quorum          error    fewer than floor(RF/2)+1 replicas of a partition hold data;
 //	                                  info when some are missing but a quorum holds; warning
 //	                                  when the shape is unknown (§5)
-//	replicas.log-matching    error    two replicas disagree on an entry's term or checksum below
-//	                                  both brokers' flushed and commit indexes (Raft)
+//	replicas.log-matching    error    two replicas hold entries of the same index and term with
+//	                                  different content (any index); or of different terms at an
+//	                                  index both know committed (.meta's commit index, 8.7+, or
+//	                                  their snapshot's index); or of the same term again after
+//	                                  such a divergence (Raft log matching);
+//	                         info     their logs diverge from an index not both know committed:
+//	                                  a deposed leader's uncommitted tail, truncated by Raft
 //	replicas.node            warning  a report without node id was left out
 //
 // The version (fact 10) is reported, not checked: Report.Version is the highest
