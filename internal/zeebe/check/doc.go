@@ -46,17 +46,25 @@
 //
 // Journal (fact 3):
 //
-//	journal.descriptor       error    unreadable segment descriptor holding flushed entries;
-//	                         warning  ... holding none: Zeebe deletes it and later ones (§2.2, §2.5)
-//	journal.prepared         error    an all-zero header that is not the highest file id (§2.2)
+//	journal.descriptor       error    unreadable segment descriptor, and .meta's flushed index
+//	                                  lies in it or after it: Zeebe refuses the journal;
+//	                         warning  ... no flushed entry depends on it: Zeebe deletes it and
+//	                                  every later segment; the message names the entries lost
+//	                                  (§2.2, §2.5, §2.6)
+//	journal.prepared         error    an all-zero header that is not the highest file id, with a
+//	                                  flushed entry in it or after it; warning when none: deleted
+//	                                  with every later segment, the entries lost named (§2.5)
 //	journal.segment-id       warning  descriptor ids do not increase with file ids (§2.6)
-//	journal.segment-size     warning  the file is larger than its maxSegmentSize (§2.6)
-//	journal.checksum         error    a corrupt or torn entry (framing, SBE ids, CRC32C) that is
-//	                                  not an acceptable torn tail; offset = the entry (§2.3, §2.5)
+//	journal.checksum         error    a corrupt or torn entry (framing, SBE ids, CRC32C) at or
+//	                                  before the flushed index; offset = the entry (§2.3, §2.5);
+//	                         warning  ... in a segment that is not the last, after the flushed
+//	                                  index: Zeebe ends the segment there and deletes every
+//	                                  later one; the message names the entries lost (§2.5)
 //	journal.gap              error    indexes not contiguous, within or across segments (§2.5)
 //	journal.asqn             error    asqn does not strictly increase, ignoring -1 (§2.3)
 //	journal.torn-tail        info     a torn entry in the last segment after the flushed index:
-//	                                  a partial write Zeebe cuts off (§2.5)
+//	                                  a partial write Zeebe cuts off; or bytes after a segment's
+//	                                  last entry when the next segment goes on (§2.5)
 //	journal.flushed          warning  the same, but .meta is missing or unreadable, so whether
 //	                                  it was flushed cannot be told (§2.5)
 //	journal.payload          warning  intact entries (checksum fine) whose records our parser

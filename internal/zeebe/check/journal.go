@@ -39,39 +39,44 @@ func (a *analysis) journal(p *partData, flushed uint64, known bool) {
 	for _, r := range p.segments {
 		total += len(r.seg.entries)
 	}
+	// keep is how many segments Zeebe keeps at startup: it deletes a segment it cannot load and
+	// every later one when no flushed entry depends on them (§2.5 step 4). Deleted segments are
+	// listed, not checked, and not given to zeebe.Journal.Check.
+	keep := n
 	for i, r := range p.segments {
 		s := r.seg
 		isLast := i == n-1
 		lastSegment := isLast || i == n-2 && p.segments[n-1].seg.prepared
 		sr := SegmentReport{File: r.path, FileID: r.loc.fileID, Size: s.size, Prepared: s.prepared}
+		if i >= keep {
+			pr.Segments = append(pr.Segments, sr)
+			continue
+		}
 		zsegs = append(zsegs, zeebeSegment(r))
-		switch {
-		case s.prepared && !isLast:
-			a.fs.add(Error, "journal.prepared", p.id, r.path,
-				"the segment's header is all zeros (prepared, never used) but it is not the segment with the highest file id: Zeebe refuses the journal (§2.2, §2.5)")
-			pr.Segments = append(pr.Segments, sr)
-			broken = true
-			continue
-		case s.prepared:
+		if s.prepared && isLast {
 			pr.Segments = append(pr.Segments, sr)
 			continue
-		case s.descErr != nil:
+		}
+		if s.prepared || s.descErr != nil {
 			pr.Segments = append(pr.Segments, sr)
+			id, why := "journal.descriptor", fmt.Sprintf("unreadable segment descriptor (%v)", s.descErr)
+			if s.prepared {
+				id, why = "journal.prepared", "the segment's header is all zeros (prepared, never used) but it is not the segment with the highest file id"
+			}
 			if wasFlushed(last) {
-				a.fs.add(Error, "journal.descriptor", p.id, r.path,
-					"unreadable segment descriptor (%v), and .meta says entries up to index %d were flushed: Zeebe refuses the journal (§2.5)", s.descErr, flushed)
+				a.fs.add(Error, id, p.id, r.path,
+					"%s, and .meta says entries up to index %d were flushed, which this segment or a later one must hold: Zeebe refuses the journal (§2.5)", why, flushed)
 				broken = true
 				continue
 			}
-			a.fs.add(Warning, "journal.descriptor", p.id, r.path,
-				"unreadable segment descriptor (%v); no flushed entry is lost, so Zeebe deletes this segment and the %d after it at startup (§2.5)", s.descErr, n-1-i)
-			for _, rest := range p.segments[i+1:] {
-				pr.Segments = append(pr.Segments, SegmentReport{File: rest.path, FileID: rest.loc.fileID, Size: rest.seg.size, Prepared: rest.seg.prepared})
-				zsegs = append(zsegs, zeebeSegment(rest))
+			lost := lostEntries(p.segments[i+1:], 0)
+			if s.descErr != nil {
+				lost = "its own entries (unreadable) and " + lost
 			}
-		}
-		if s.prepared || s.descErr != nil {
-			break
+			a.fs.add(Warning, id, p.id, r.path,
+				"%s; no flushed entry is in it or after it, so Zeebe deletes it and the %d segment(s) after it at startup, losing %s, which were never flushed (§2.5, §2.6)", why, n-1-i, lost)
+			keep, zsegs = i, zsegs[:len(zsegs)-1]
+			continue
 		}
 		sr.FirstIndex, sr.LastIndex = uint64(s.desc.Index), s.next-1
 		if prevID != 0 && s.desc.ID <= prevID {
@@ -79,10 +84,6 @@ func (a *analysis) journal(p *partData, flushed uint64, known bool) {
 				"descriptor id %d does not increase over the previous segment's %d (§2.6)", s.desc.ID, prevID)
 		}
 		prevID = s.desc.ID
-		if s.desc.MaxSegmentSize > 0 && int64(s.desc.MaxSegmentSize) < s.size {
-			a.fs.add(Warning, "journal.segment-size", p.id, r.path,
-				"the file has %d bytes, more than the descriptor's maxSegmentSize %d; Zeebe reads only the first %d (§2.6)", s.size, s.desc.MaxSegmentSize, s.desc.MaxSegmentSize)
-		}
 		if haveLast && uint64(s.desc.Index) != last+1 && !broken {
 			a.fs.add(Error, "journal.gap", p.id, r.path,
 				"the segment starts at index %d, but the previous one ends at %d: a gap in the log, Zeebe refuses the journal (§2.5)", s.desc.Index, last)
@@ -102,11 +103,17 @@ func (a *analysis) journal(p *partData, flushed uint64, known bool) {
 			case lastSegment && !wasFlushed(s.next-1):
 				a.fs.addAt(Info, "journal.torn-tail", p.id, r.path, at,
 					"torn entry at index %d (%s) after the flushed index %s: a partial write, Zeebe cuts the log here (§2.5)", s.next, s.torn.Reason, indexString(flushed))
+			case nextIndex(p.segments[i+1:]) == s.next:
+				a.fs.addAt(Info, "journal.torn-tail", p.id, r.path, at,
+					"bytes after the segment's last entry (index %d) that are not an entry (%s); the next segment goes on at index %d, so Zeebe ends this segment here and loses nothing (§2.5)", s.next-1, s.torn.Reason, s.next)
+				zsegs[len(zsegs)-1].Torn = nil
+			case !wasFlushed(s.next - 1):
+				a.fs.addAt(Warning, "journal.checksum", p.id, r.path, at,
+					"corrupt entry at index %d (%s) in a segment that is not the last; no flushed entry is at or after it, so Zeebe ends the segment here and deletes the %d later segment(s) at startup, losing %s, which were never flushed (§2.5)",
+					s.next, s.torn.Reason, n-1-i, lostEntries(p.segments[i+1:], s.next))
+				keep = i + 1
 			default:
-				why := "it is not in the last segment"
-				if wasFlushed(s.next - 1) {
-					why = fmt.Sprintf(".meta says entries up to index %d were flushed", flushed)
-				}
+				why := fmt.Sprintf(".meta says entries up to index %d were flushed", flushed)
 				a.fs.addAt(Error, "journal.checksum", p.id, r.path, at,
 					"corrupt entry at index %d (%s), and %s: Zeebe refuses the journal; the entries from here on are lost (§2.3, §2.5)", s.next, s.torn.Reason, why)
 				broken = true
@@ -210,6 +217,40 @@ func zeebeSegment(r *fileRec) zeebe.Segment {
 		}
 	}
 	return z
+}
+
+// nextIndex is the first index of the first of the segments that has a readable descriptor and
+// is not prepared; 0 when none has.
+func nextIndex(rest []*fileRec) uint64 {
+	for _, r := range rest {
+		if s := r.seg; !s.prepared && s.descErr == nil {
+			return uint64(s.desc.Index)
+		}
+	}
+	return 0
+}
+
+// lostEntries names the entries Zeebe deletes with the segments rest: from index from (0 when
+// only the later segments' entries count) to the last readable entry of rest.
+func lostEntries(rest []*fileRec, from uint64) string {
+	lo, hi := from, uint64(0)
+	for _, r := range rest {
+		s := r.seg
+		if s.prepared || s.descErr != nil || s.next <= uint64(s.desc.Index) {
+			continue
+		}
+		if lo == 0 {
+			lo = uint64(s.desc.Index)
+		}
+		hi = max(hi, s.next-1)
+	}
+	switch {
+	case hi == 0 && from == 0:
+		return "no readable entry of the later segments"
+	case hi == 0:
+		return fmt.Sprintf("the entries from index %d on in this segment", from)
+	}
+	return fmt.Sprintf("entries %d to %d", lo, hi)
 }
 
 func indexString(i uint64) string {

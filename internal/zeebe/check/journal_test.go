@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/sim"
@@ -65,15 +66,82 @@ func segment(id int64, first uint64, entries ...[]byte) []byte {
 
 func segName(id int) string { return "raft-partition-partition-1-" + string(rune('0'+id)) + ".log" }
 
+// An all-zero segment before others: Zeebe deletes it and every later one when no flushed entry
+// is in them (a warning naming the entries lost), and refuses the journal otherwise.
 func TestPreparedSegmentNotLast(t *testing.T) {
-	rep := run(t,
-		file{segName(1), segment(1, 1, appEntry(1, 1))},
-		file{segName(2), make([]byte, 4096)},
-		file{segName(3), segment(3, 2, appEntry(2, 2))})
-	f := only(t, rep, Error, "journal.prepared")
-	if f.File != pdir+segName(2) {
-		t.Errorf("file %s", f.File)
+	files := []file{
+		{segName(1), segment(1, 1, appEntry(1, 1))},
+		{segName(2), make([]byte, 4096)},
+		{segName(3), segment(3, 2, appEntry(2, 2), appEntry(3, 3))},
 	}
+	f := only(t, run(t, files...), Warning, "journal.prepared")
+	if f.File != pdir+segName(2) || !strings.Contains(f.Message, "deletes it and the 1 segment(s) after it") || !strings.Contains(f.Message, "entries 2 to 3") {
+		t.Errorf("finding %+v", f)
+	}
+	meta := file{"raft-partition-partition-1.meta", sim.EncodeMeta(l88, 1, 1, 1, "0")}
+	rep := run(t, append(files, meta)...)
+	only(t, rep, Warning, "journal.prepared")
+	if p := rep.Partitions[0]; p.LastIndex != 1 || len(p.Entries) != 1 {
+		t.Errorf("the journal Zeebe keeps ends at index 1, the report says %d (%d entries)", p.LastIndex, len(p.Entries))
+	}
+	meta.data = sim.EncodeMeta(l88, 1, 3, 3, "0")
+	only(t, run(t, append(files, meta)...), Error, "journal.prepared")
+}
+
+// A corrupt entry in a segment that is not the last: Zeebe ends the segment there, finds the
+// gap to the next one, and deletes the later segments when no flushed entry is at or after the
+// corrupt one (a warning naming the entries lost); otherwise it refuses the journal.
+func TestCorruptEntryNotInLastSegment(t *testing.T) {
+	bad := appEntry(2, 2)
+	bad[len(bad)-1] ^= 1
+	files := []file{
+		{segName(1), segment(1, 1, appEntry(1, 1), bad, appEntry(3, 3))},
+		{segName(2), segment(2, 4, appEntry(4, 4), appEntry(5, 5))},
+	}
+	meta := file{"raft-partition-partition-1.meta", sim.EncodeMeta(l88, 1, 1, 1, "0")}
+	rep := run(t, append(files, meta)...)
+	f := only(t, rep, Warning, "journal.checksum")
+	if !strings.Contains(f.Message, "losing entries 2 to 5") || f.Offset == nil || *f.Offset != int64(57+len(appEntry(1, 1))) {
+		t.Errorf("finding %+v", f)
+	}
+	if p := rep.Partitions[0]; p.LastIndex != 1 {
+		t.Errorf("the journal Zeebe keeps ends at index 1, the report says %d", p.LastIndex)
+	}
+	meta.data = sim.EncodeMeta(l88, 1, 4, 4, "0")
+	only(t, run(t, append(files, meta)...), Error, "journal.checksum")
+	// Bytes after a segment's last entry that are not an entry, and the next segment goes on:
+	// Zeebe ends the segment there and loses nothing, whatever was flushed.
+	junk := segment(1, 1, appEntry(1, 1), appEntry(2, 2), bad[:40])
+	meta.data = sim.EncodeMeta(l88, 1, 3, 3, "0")
+	rep = run(t, file{segName(1), junk}, file{segName(2), segment(2, 3, appEntry(3, 3))}, meta)
+	if fs := serious(rep); len(fs) > 0 {
+		t.Fatalf("findings: %+v", fs)
+	}
+	if p := rep.Partitions[0]; p.LastIndex != 3 {
+		t.Errorf("last index %d, want 3", p.LastIndex)
+	}
+}
+
+// A segment file larger than its descriptor's maxSegmentSize is mapped whole by Zeebe: its
+// entries beyond that size count, and it is not a finding.
+func TestSegmentLargerThanMaxSize(t *testing.T) {
+	seg := make([]byte, 8192)
+	p := copy(seg, sim.EncodeDescriptor(l88, 1, 1, 1024, 0, 0))
+	var index uint64
+	for index = 1; p+len(appEntry(index, int64(index)))+1 < len(seg); index++ {
+		p += copy(seg[p:], appEntry(index, int64(index)))
+	}
+	meta := file{"raft-partition-partition-1.meta", sim.EncodeMeta(l88, 1, index-1, index-1, "0")}
+	rep := run(t, file{segName(1), seg}, meta)
+	if fs := serious(rep); len(fs) > 0 || rep.Partitions[0].LastIndex != index-1 || p < 2048 {
+		t.Fatalf("last index %d of %d, findings: %+v", rep.Partitions[0].LastIndex, index-1, fs)
+	}
+}
+
+func serious(rep *Report) []Finding {
+	return slices.DeleteFunc(slices.Clone(rep.Findings), func(f Finding) bool {
+		return f.Severity == Info || f.Check == "meta.missing" || f.Check == "layout.topology-missing"
+	})
 }
 
 func TestASQNMustIncrease(t *testing.T) {

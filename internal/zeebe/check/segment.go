@@ -15,7 +15,7 @@ type segScan struct {
 	desc     zeebe.Descriptor
 	descErr  error
 	prepared bool
-	limit    int64 // entries end before min(size, maxSegmentSize): the mapped capacity
+	limit    int64 // entries end before the file's end: Zeebe maps the whole file (§2.6)
 
 	next       uint64 // index the next entry must carry
 	end        int64  // where the next entry would go: the end-of-data marker or the torn entry
@@ -133,10 +133,7 @@ func (w *segWriter) parseHeader() {
 		w.phase = phaseRest
 	default:
 		w.phase = phaseEntries
-		s.limit = s.size
-		if m := int64(s.desc.MaxSegmentSize); m > 0 && m < s.limit {
-			s.limit = max(m, int64(s.desc.Length))
-		}
+		s.limit = s.size // Zeebe maps the whole file, also when it is larger than maxSegmentSize (§2.6)
 		s.next = uint64(s.desc.Index)
 		w.pos, s.end = int64(s.desc.Length), int64(s.desc.Length)
 		// The descriptor's lastIndex hint (schema 2, updated on flush) sizes the entry list,
