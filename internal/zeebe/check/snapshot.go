@@ -13,9 +13,10 @@ import (
 
 var errTooLarge = fmt.Errorf("larger than %d bytes", maxSmallFile)
 
-// compareIDs orders snapshot ids as Zeebe does: index, term, processed, exported.
+// compareIDs orders snapshot ids as Zeebe does (SnapshotId.compareTo, §3.1): index, processed
+// position, exported position. The term is not compared.
 func compareIDs(a, b zeebe.SnapshotID) int {
-	return cmp.Or(cmp.Compare(a.Index, b.Index), cmp.Compare(a.Term, b.Term),
+	return cmp.Or(cmp.Compare(a.Index, b.Index),
 		cmp.Compare(a.ProcessedPosition, b.ProcessedPosition), cmp.Compare(a.ExportedPosition, b.ExportedPosition))
 }
 
