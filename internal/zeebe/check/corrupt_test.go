@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
@@ -20,6 +21,7 @@ type want struct {
 	partition int
 	file      string
 	offset    int64
+	msg       string // a part of the message, when not ""
 }
 
 func (w want) matches(f check.Finding) bool {
@@ -27,7 +29,8 @@ func (w want) matches(f check.Finding) bool {
 	if f.Offset != nil {
 		off = *f.Offset
 	}
-	return f.Severity == w.sev && f.Check == w.id && f.Partition == w.partition && f.File == w.file && off == w.offset
+	return f.Severity == w.sev && f.Check == w.id && f.Partition == w.partition && f.File == w.file && off == w.offset &&
+		strings.Contains(f.Message, w.msg)
 }
 
 const p1 = "raft-partition/partitions/1"
@@ -72,14 +75,14 @@ func TestCorruption(t *testing.T) {
 			files, entries := dataSegments(t, dir)
 			e := entries[0][len(entries[0])/2]
 			flip(t, files[0], int64(e.Offset+60))
-			return []want{{check.Error, "journal.checksum", 1, rel(t, dir, files[0]), int64(e.Offset)}}
+			return []want{{check.Error, "journal.checksum", 1, rel(t, dir, files[0]), int64(e.Offset), ""}}
 		}},
 		{"entry flipped in the last data segment", "8.5.3", false, func(t *testing.T, dir string) []want {
 			files, entries := dataSegments(t, dir)
 			last := entries[len(entries)-1]
 			e := last[len(last)-1]
 			flip(t, files[len(files)-1], int64(e.Offset+30))
-			return []want{{check.Error, "journal.checksum", 1, rel(t, dir, files[len(files)-1]), int64(e.Offset)}}
+			return []want{{check.Error, "journal.checksum", 1, rel(t, dir, files[len(files)-1]), int64(e.Offset), ""}}
 		}},
 		{"byte flipped after the end marker", "8.8.2", false, func(t *testing.T, dir string) []want {
 			files, entries := dataSegments(t, dir)
@@ -96,12 +99,12 @@ func TestCorruption(t *testing.T) {
 		{"snapshot file flipped", "8.5.3", false, func(t *testing.T, dir string) []want {
 			sst := glob(t, dir, p1+"/snapshots/*/*.sst")
 			flip(t, sst, 100)
-			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, sst), -1}}
+			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, sst), -1, "the partition's state is damaged. Zeebe 8.5.4 and later 8.5 releases do not notice it"}}
 		}},
 		{"snapshot file flipped, 8.8", "8.8.2", false, func(t *testing.T, dir string) []want {
 			cur := glob(t, dir, p1+"/snapshots/*/CURRENT")
 			flip(t, cur, 0)
-			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, cur), -1}}
+			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, cur), -1, ""}}
 		}},
 		{"checksum file line flipped", "8.7.0", false, func(t *testing.T, dir string) []want {
 			sfv := glob(t, dir, p1+"/snapshots/*.checksum")
@@ -113,18 +116,18 @@ func TestCorruption(t *testing.T) {
 				b[i] = 'f'
 			}
 			os.WriteFile(sfv, b, 0o644)
-			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, filepath.Join(filepath.Dir(sfv), trimExt(filepath.Base(sfv)), "CURRENT")), -1}}
+			return []want{{check.Error, "snapshot.sfv-checksum", 1, rel(t, dir, filepath.Join(filepath.Dir(sfv), trimExt(filepath.Base(sfv)), "CURRENT")), -1, ""}}
 		}},
 		{"combined value changed", "8.5.3", false, func(t *testing.T, dir string) []want {
 			sfv := glob(t, dir, p1+"/snapshots/*.checksum")
 			b := regexp.MustCompile(`combinedValue = [0-9a-f]+`).ReplaceAll(mustRead(t, sfv), []byte("combinedValue = 1234"))
 			os.WriteFile(sfv, b, 0o644)
-			return []want{{check.Warning, "snapshot.combined", 1, rel(t, dir, sfv), -1}}
+			return []want{{check.Warning, "snapshot.combined", 1, rel(t, dir, sfv), -1, ""}}
 		}},
 		{"wrong lock content", "8.7.0", false, func(t *testing.T, dir string) []want {
 			lock := filepath.Join(dir, p1, ".raft-partition-partition-1.lock")
 			os.WriteFile(lock, []byte("7"), 0o644)
-			return []want{{check.Error, "lock.node-id", 1, rel(t, dir, lock), -1}}
+			return []want{{check.Error, "lock.node-id", 1, rel(t, dir, lock), -1, ""}}
 		}},
 		{"flushed index beyond the log", "8.7.0", false, func(t *testing.T, dir string) []want {
 			meta := filepath.Join(dir, p1, "raft-partition-partition-1.meta")
@@ -132,7 +135,7 @@ func TestCorruption(t *testing.T) {
 			flushed := binary.LittleEndian.Uint64(b[17:])
 			binary.LittleEndian.PutUint64(b[17:], flushed+10)
 			os.WriteFile(meta, b, 0o644)
-			return []want{{check.Error, "meta.flushed-index", 1, rel(t, dir, meta), -1}}
+			return []want{{check.Error, "meta.flushed-index", 1, rel(t, dir, meta), -1, ""}}
 		}},
 		{"middle segment deleted", "8.8.2", false, func(t *testing.T, dir string) []want {
 			files, _ := dataSegments(t, dir)
@@ -140,28 +143,28 @@ func TestCorruption(t *testing.T) {
 				t.Fatalf("want 3 segments with entries, have %d", len(files))
 			}
 			os.Remove(files[1])
-			return []want{{check.Error, "journal.gap", 1, rel(t, dir, files[2]), -1}}
+			return []want{{check.Error, "journal.gap", 1, rel(t, dir, files[2]), -1, ""}}
 		}},
 		{"partial snapshot", "8.6.6", false, func(t *testing.T, dir string) []want {
 			snap := glob(t, dir, p1+"/snapshots/*-*-*-*[0-9]")
 			partial := filepath.Join(filepath.Dir(snap), "999999-9-9-9")
 			os.MkdirAll(partial, 0o755)
 			os.WriteFile(filepath.Join(partial, "CURRENT"), []byte("MANIFEST-000009\n"), 0o644)
-			return []want{{check.Warning, "snapshot.partial", 1, rel(t, dir, partial), -1}}
+			return []want{{check.Warning, "snapshot.partial", 1, rel(t, dir, partial), -1, ""}}
 		}},
 		{"processing paused", "8.8.2", false, func(t *testing.T, dir string) []want {
 			flag := filepath.Join(dir, p1, ".processorPaused")
 			os.WriteFile(flag, nil, 0o644)
-			return []want{{check.Warning, "hygiene.paused", 1, rel(t, dir, flag), -1}}
+			return []want{{check.Warning, "hygiene.paused", 1, rel(t, dir, flag), -1, ""}}
 		}},
 		{"topology flipped", "8.8.2", false, func(t *testing.T, dir string) []want {
 			flip(t, filepath.Join(dir, zeebe.TopologyMetaFile), 12)
-			return []want{{check.Error, "topology.checksum", 0, zeebe.TopologyMetaFile, -1}}
+			return []want{{check.Error, "topology.checksum", 0, zeebe.TopologyMetaFile, -1, ""}}
 		}},
 		{"broker killed", "8.5.3", true, func(t *testing.T, dir string) []want {
 			return []want{
-				{check.Warning, "hygiene.runtime", 1, p1 + "/runtime", -1},
-				{check.Warning, "hygiene.runtime", 2, "raft-partition/partitions/2/runtime", -1},
+				{check.Warning, "hygiene.runtime", 1, p1 + "/runtime", -1, ""},
+				{check.Warning, "hygiene.runtime", 2, "raft-partition/partitions/2/runtime", -1, ""},
 			}
 		}},
 		{"8.10 layout", "8.8.2", false, func(t *testing.T, dir string) []want {

@@ -13,6 +13,10 @@ import (
 
 var errTooLarge = fmt.Errorf("larger than %d bytes", maxSmallFile)
 
+// sstUnnoticed says which releases see a damaged or extra SST file (§3.3): the 8.5 releases with
+// RocksDB full-file checksums compare only the combined value, which leaves SST files out.
+const sstUnnoticed = "Zeebe 8.5.4 and later 8.5 releases do not notice it (they compare only the combined value, which leaves SST files out) and would run on the damaged state; other releases will not use this snapshot"
+
 // compareIDs orders snapshot ids as Zeebe does (SnapshotId.compareTo, §3.1): index, processed
 // position, exported position. The term is not compared.
 func compareIDs(a, b zeebe.SnapshotID) int {
@@ -146,6 +150,10 @@ func (a *analysis) sfvFiles(p *partData, dir string, sfv zeebe.SFV, sums map[str
 			ok = false
 		case !present:
 			// a file whose content was not read: reported by the caller
+		case got.crc != sfv.Files[name] && isSST(name):
+			a.fs.add(Error, "snapshot.sfv-checksum", p.id, path.Join(dir, name),
+				"CRC32C %x, the checksum file says %x: the SST file is damaged, so the partition's state is damaged. %s (§3.3)", got.crc, sfv.Files[name], sstUnnoticed)
+			ok = false
 		case got.crc != sfv.Files[name]:
 			a.fs.add(Error, "snapshot.sfv-checksum", p.id, path.Join(dir, name),
 				"CRC32C %x, the checksum file says %x: the file is damaged and Zeebe will not use this snapshot (§3.3)", got.crc, sfv.Files[name])
@@ -153,11 +161,17 @@ func (a *analysis) sfvFiles(p *partData, dir string, sfv zeebe.SFV, sums map[str
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(all)) {
-		if _, listed := sfv.Files[name]; !listed {
-			a.fs.add(Error, "snapshot.sfv-files", p.id, path.Join(dir, name),
-				"present in the snapshot but not listed in %s: Zeebe will not use this snapshot (§3.3)", path.Base(sumPath))
-			ok = false
+		if _, listed := sfv.Files[name]; listed {
+			continue
 		}
+		ok = false
+		if isSST(name) {
+			a.fs.add(Error, "snapshot.sfv-files", p.id, path.Join(dir, name),
+				"an SST file present in the snapshot but not listed in %s: the partition's state is not the one checksummed. %s (§3.3)", path.Base(sumPath), sstUnnoticed)
+			continue
+		}
+		a.fs.add(Error, "snapshot.sfv-files", p.id, path.Join(dir, name),
+			"present in the snapshot but not listed in %s: Zeebe will not use this snapshot (§3.3)", path.Base(sumPath))
 	}
 	return ok
 }
