@@ -17,7 +17,20 @@ type Meta struct {
 // MetaFileSize is the size Zeebe gives the .meta file.
 const MetaFileSize = 256
 
-// ParseMeta reads a .meta file.
+// MetaHeaderError is a .meta whose SBE header names another schema or template id. ParseMeta
+// returns it with the fields read all the same, by the header's block length, as Zeebe 8.5 does:
+// it does not check the ids; the newest releases refuse only another template id (verifier
+// fact 4).
+type MetaHeaderError struct {
+	SchemaID, TemplateID uint16
+}
+
+func (e *MetaHeaderError) Error() string {
+	return fmt.Sprintf("offset 1: meta header has schema %d template %d, want schema %d template %d", e.SchemaID, e.TemplateID, RaftSchemaID, TemplateMeta)
+}
+
+// ParseMeta reads a .meta file. When only the header's schema or template id is wrong it returns
+// the fields and a *MetaHeaderError.
 func ParseMeta(b []byte) (Meta, error) {
 	m := Meta{CommitIndex: NullIndex}
 	if len(b) < 1+HeaderLength {
@@ -27,8 +40,9 @@ func ParseMeta(b []byte) (Meta, error) {
 		return m, fmt.Errorf("offset 0: meta version %d, want 1", b[0])
 	}
 	h, _ := readHeader(b, 1)
-	if err := h.expect(RaftSchemaID, TemplateMeta, "meta", 1); err != nil {
-		return m, err
+	var headerErr error
+	if h.SchemaID != RaftSchemaID || h.TemplateID != TemplateMeta {
+		headerErr = &MetaHeaderError{SchemaID: h.SchemaID, TemplateID: h.TemplateID}
 	}
 	if h.BlockLength < 16 {
 		return m, fmt.Errorf("offset 1: meta block length %d, want 16 or 24", h.BlockLength)
@@ -49,7 +63,7 @@ func ParseMeta(b []byte) (Meta, error) {
 		return m, fmt.Errorf("offset %d: votedFor of %d bytes runs past the file", end, n)
 	}
 	m.VotedFor = string(b[end+4 : end+4+n])
-	return m, nil
+	return m, headerErr
 }
 
 // MemberType is a Raft member's type in a configuration.

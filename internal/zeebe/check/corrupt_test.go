@@ -137,6 +137,18 @@ func TestCorruption(t *testing.T) {
 			os.WriteFile(meta, b, 0o644)
 			return []want{{check.Error, "meta.flushed-index", 1, rel(t, dir, meta), -1, ""}}
 		}},
+		{"meta header's template id changed, 8.5", "8.5.3", false, func(t *testing.T, dir string) []want {
+			meta := setMetaHeader(t, dir, 3, 7)
+			return []want{{check.Warning, "meta.parse", 1, rel(t, dir, meta), -1, "Zeebe 8.5.3 does not check the header"}}
+		}},
+		{"meta header's template id changed, 8.7", "8.7.0", false, func(t *testing.T, dir string) []want {
+			meta := setMetaHeader(t, dir, 3, 7)
+			return []want{{check.Error, "meta.parse", 1, rel(t, dir, meta), -1, ""}}
+		}},
+		{"meta header's schema id changed, 8.7", "8.7.0", false, func(t *testing.T, dir string) []want {
+			meta := setMetaHeader(t, dir, 5, 9)
+			return []want{{check.Warning, "meta.parse", 1, rel(t, dir, meta), -1, "reads the fields as they are"}}
+		}},
 		{"middle segment deleted", "8.8.2", false, func(t *testing.T, dir string) []want {
 			files, _ := dataSegments(t, dir)
 			if len(files) < 3 {
@@ -195,6 +207,19 @@ func TestCorruption(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setMetaHeader writes a uint16 into partition 1's .meta at offset off (the SBE header starts
+// at 1: block length, template id at 3, schema id at 5) and returns the file.
+func setMetaHeader(t *testing.T, dir string, off int, v uint16) string {
+	t.Helper()
+	meta := filepath.Join(dir, p1, "raft-partition-partition-1.meta")
+	b := mustRead(t, meta)
+	binary.LittleEndian.PutUint16(b[off:], v)
+	if err := os.WriteFile(meta, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return meta
 }
 
 func mustRead(t *testing.T, p string) []byte {

@@ -74,7 +74,11 @@
 // Raft meta store and configuration (facts 4, 5):
 //
 //	meta.missing             info     no .meta; Zeebe recreates it (§4.1, §9)
-//	meta.parse               error    unreadable .meta; warning when it is all zeros (§4.1)
+//	meta.parse               error    unreadable .meta, or a header with another template id
+//	                                  and data of 8.6+ or of unknown version; warning when it is
+//	                                  all zeros, when only the schema id is wrong, or for a
+//	                                  template id on data of 8.5 or before, which does not check
+//	                                  the header (§4.1, fact 4)
 //	meta.flushed-index       error    lastFlushedIndex beyond the journal's last index (§2.5)
 //	meta.commit-index        error    commitIndex beyond the journal's last index (§4.1)
 //	meta.term                error    the term is lower than the last entry's (§4.1)

@@ -39,6 +39,7 @@ func (c *Checker) Finish() *Report {
 	a := &analysis{c: c, rep: &Report{NodeID: -1, Bytes: c.bytes}}
 	a.sortOut()
 	a.topologyFile()
+	a.recordsVersion()
 	for _, p := range a.parts {
 		a.partition(p)
 	}
@@ -137,15 +138,22 @@ func (a *analysis) partition(p *partData) {
 	a.hygiene(p)
 }
 
-// version takes the highest record version and the newest snapshots' migrated-by-version.
-func (a *analysis) version() {
-	var migrated *zeebe.Version
+// recordsVersion takes the highest broker version of the records, which streaming the segments
+// found, before the checks that depend on it.
+func (a *analysis) recordsVersion() {
 	for _, p := range a.parts {
-		for _, r := range p.segments {
-			if s := r.seg; s != nil && s.versionFound && (!a.rep.VersionFound || s.version.AtLeast(a.rep.Version.Major, a.rep.Version.Minor, a.rep.Version.Patch)) {
+		for _, r := range p.recs {
+			if s := r.seg; r.loc.kind == kSegment && s != nil && s.versionFound && (!a.rep.VersionFound || s.version.AtLeast(a.rep.Version.Major, a.rep.Version.Minor, a.rep.Version.Patch)) {
 				a.rep.Version, a.rep.VersionFound = s.version, true
 			}
 		}
+	}
+}
+
+// version takes the newest snapshots' migrated-by-version, after the snapshot checks found it.
+func (a *analysis) version() {
+	var migrated *zeebe.Version
+	for _, p := range a.parts {
 		if v := p.migratedBy; v != nil && (migrated == nil || v.AtLeast(migrated.Major, migrated.Minor, migrated.Patch)) {
 			migrated = v
 		}

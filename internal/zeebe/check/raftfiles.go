@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,12 +30,34 @@ func (a *analysis) metaFile(p *partData) (flushed uint64, known bool) {
 		return zeebe.NullIndex, false
 	}
 	m, err := zeebe.ParseMeta(r.content)
-	if err != nil {
+	var headerErr *zeebe.MetaHeaderError
+	switch {
+	case errors.As(err, &headerErr):
+		a.metaHeader(p, headerErr)
+	case err != nil:
 		a.fs.add(Error, "meta.parse", p.id, r.path, "unreadable .meta (%v): Zeebe refuses to start on it", err)
 		return zeebe.NullIndex, false
 	}
 	pr.FlushedIndex, pr.CommitIndex, pr.Term, pr.VotedFor = m.LastFlushedIndex, m.CommitIndex, m.Term, m.VotedFor
 	return m.LastFlushedIndex, true
+}
+
+// metaHeader reports a .meta whose header names another schema or template id (verifier fact
+// 4): Zeebe 8.5 does not check the header and reads the fields; the newest releases refuse only
+// another template id, and when the check began after 8.5 is not known.
+func (a *analysis) metaHeader(p *partData, e *zeebe.MetaHeaderError) {
+	v := a.rep.Version
+	switch {
+	case e.TemplateID == zeebe.TemplateMeta:
+		a.fs.add(Warning, "meta.parse", p.id, p.meta.path,
+			"%v: no release is known to check the schema id (8.5 checks nothing of the header, the newest only the template id), so Zeebe reads the fields as they are (§4.1)", e)
+	case a.rep.VersionFound && !v.AtLeast(8, 6, 0):
+		a.fs.add(Warning, "meta.parse", p.id, p.meta.path,
+			"%v: Zeebe %s does not check the header and reads the fields as they are, but the newest releases refuse another template id; restoring onto a later minor may fail (§4.1)", e, v)
+	default:
+		a.fs.add(Error, "meta.parse", p.id, p.meta.path,
+			"%v: the newest Zeebe releases refuse a .meta with another template id (8.5 did not check it) (§4.1)", e)
+	}
 }
 
 func allZero(b []byte) bool {
