@@ -32,6 +32,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
@@ -174,11 +175,9 @@ func (r *run) findings() []string {
 		rep := r.reports[b.NodeID]
 		reports = append(reports, rep)
 		r.m.Findings = append(r.m.Findings, rep.Findings...)
-		if rep.VersionFound && r.m.ZeebeVersion == "" {
-			r.m.ZeebeVersion, r.m.VersionSource = rep.Version.String(), "data"
-		}
 	}
 	r.recordShape(reports)
+	r.dataVersion(reports)
 	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.Brokers(), r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
 	if r.m.ZeebeVersion == "" {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: progress.Cluster, Message: "the Zeebe version is unknown (no gateway, no version: in the cluster file, no record carries one); restores of this backup will need version: in their cluster file or --force=version"})
@@ -196,6 +195,26 @@ func (r *run) findings() []string {
 		r.emit(progress.Event{Level: level, Phase: "check", Broker: f.Broker, Message: fmt.Sprintf("%s [%s]", f.Message, f.Check)})
 	}
 	return blocking
+}
+
+// dataVersion records the version of the data: the highest of the brokers' records' and
+// states' versions (verifier fact 10). It is the cluster's version when nothing else gave one;
+// when it is newer than the version given, restores go by it, and the operator is told.
+func (r *run) dataVersion(reports []*check.Report) {
+	v, node, ok := check.HighestDataVersion(reports)
+	if !ok {
+		return
+	}
+	r.m.DataVersion = v.String()
+	if r.m.ZeebeVersion == "" {
+		r.m.ZeebeVersion, r.m.VersionSource = v.String(), "data"
+		return
+	}
+	if given, err := zeebe.ParseVersion(r.m.ZeebeVersion); err == nil && zeebe.CompareVersions(v, given) > 0 {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: node, Message: fmt.Sprintf(
+			"the data was written or migrated by Zeebe %s (records' brokerVersion or the state's migrated-by-version), newer than the cluster's version %s from the %s; restores of this backup check the target against %s",
+			v, r.m.ZeebeVersion, r.m.VersionSource, v)})
+	}
 }
 
 // startAgain starts every broker, on a context that outlives a cancelled run.

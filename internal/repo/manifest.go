@@ -17,11 +17,14 @@ type Manifest struct {
 	ID            string `json:"id"`
 	// ZeebeVersion is the cluster's version and VersionSource where it was read: "gateway",
 	// "cluster file" or "data".
-	ZeebeVersion  string              `json:"zeebeVersion,omitempty"`
-	VersionSource string              `json:"versionSource,omitempty"`
-	Cluster       ClusterShape        `json:"cluster"`
-	Compression   archive.Compression `json:"compression"`
-	Times         Times               `json:"times"`
+	ZeebeVersion  string `json:"zeebeVersion,omitempty"`
+	VersionSource string `json:"versionSource,omitempty"`
+	// DataVersion is the version of the data (verifier fact 10): the highest of every broker's
+	// DataVersion and MigratedBy. Zeebe refuses to run an older version on it (§8).
+	DataVersion string              `json:"dataVersion,omitempty"`
+	Cluster     ClusterShape        `json:"cluster"`
+	Compression archive.Compression `json:"compression"`
+	Times       Times               `json:"times"`
 	// DowntimeMillis runs from the stop request to the moment every broker was ready again
 	// (or to the last start attempt when one never became ready).
 	DowntimeMillis int64          `json:"downtimeMs"`
@@ -82,8 +85,9 @@ type BrokerRecord struct {
 	Symlinks      int    `json:"symlinks"`
 	HardLinks     int    `json:"hardLinks"`
 	Bytes         int64  `json:"bytes"`
-	// DataVersion is the highest broker version in the archived records and MigratedBy the
-	// state's migrated-by-version (8.5+); Partitions are the partition folders archived.
+	// DataVersion is the highest broker version in the archived records (RecordMetadata
+	// brokerVersion) and MigratedBy the state's migrated-by-version (8.5+): the version of this
+	// broker's data is the higher of both. Partitions are the partition folders archived.
 	DataVersion string `json:"dataVersion,omitempty"`
 	MigratedBy  string `json:"migratedBy,omitempty"`
 	Partitions  []int  `json:"partitions,omitempty"`

@@ -140,17 +140,27 @@ func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) st
 }
 
 // versionGate applies §8's rule to the backup's version and the target's: same or next minor,
-// no downgrade, no pre-release unless identical.
+// no downgrade, no pre-release unless identical. The backup's version is that of its data when
+// higher than the cluster's recorded one (backupVersion). With the target's version known, the
+// findings that depend on it (check.ForTarget) join the verification's.
 func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res *verify.Result) error {
-	from, fromSource := r.m.ZeebeVersion, "the manifest"
-	if from == "" {
-		for _, rep := range res.Reports {
-			if rep.VersionFound {
-				from, fromSource = rep.Version.String(), "the backed-up records"
-			}
-		}
+	fv, fromSource, fromFound, err := backupVersion(r.m, res.Reports)
+	if err != nil {
+		return err
+	}
+	from := ""
+	if fromFound {
+		from = fv.String()
 	}
 	to, toSource := r.targetVersion(ctx, cfgs)
+	tv, toErr := zeebe.ParseVersion(to)
+	if to != "" && toErr == nil {
+		var reports []*check.Report
+		for _, b := range r.m.Brokers {
+			reports = append(reports, res.Reports[b.NodeID])
+		}
+		res.Findings = append(res.Findings, check.ForTarget(reports, tv)...)
+	}
 	if r.forced(ForceVersion) {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("--force=version: not checking backup version %q against target version %q", from, to)})
 		return nil
@@ -159,13 +169,8 @@ func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res 
 		return fmt.Errorf("the Zeebe version of the %s is unknown, so the rule 'same or next minor version' cannot be checked: give version: in the cluster file, or a gateway (override with --force=%s)",
 			map[bool]string{true: "backup", false: "target"}[from == ""], ForceVersion)
 	}
-	fv, err := zeebe.ParseVersion(from)
-	if err != nil {
-		return fmt.Errorf("backup version %q (from %s): %w", from, fromSource, err)
-	}
-	tv, err := zeebe.ParseVersion(to)
-	if err != nil {
-		return fmt.Errorf("target version %q (from %s): %w", to, toSource, err)
+	if toErr != nil {
+		return fmt.Errorf("target version %q (from %s): %w", to, toSource, toErr)
 	}
 	if c, reason := zeebe.CheckUpgrade(fv, tv); c == zeebe.Incompatible {
 		return fmt.Errorf("backup %s was taken from Zeebe %s (%s); the target runs %s (%s): %s; restore onto the same or the next minor version (override with --force=%s)",

@@ -140,5 +140,13 @@
 //
 // The version (fact 10) is reported, not checked: Report.Version is the highest
 // RecordMetadata.brokerVersion in the records, Report.MigratedBy the migrated-by-version found
-// in the newest snapshot's SST bytes (§8).
+// in the newest snapshot's SST bytes (§8), and Report.DataVersion the higher of both: the
+// version of the data, which a restore target must not downgrade.
+//
+// ForTarget checks reports against the version a backup is restored onto:
+//
+//	snapshot.id-target       error    a 4-part snapshot id (before 8.8) going to 8.8 or later,
+//	                                  which ignores it, while the log was compacted after it:
+//	                                  Zeebe finds no snapshot for the log's start (§3.1, §2.5);
+//	                                  warning when the log starts at index 1: Zeebe replays it
 package check

@@ -96,6 +96,30 @@ type SnapshotReport struct {
 	Bytes                               int64
 }
 
+// DataVersion is the version of the broker's data (verifier fact 10): the higher of Version,
+// from the records, and MigratedBy, from the state. found is false when neither is known.
+func (r *Report) DataVersion() (v zeebe.Version, found bool) {
+	v, found, err := zeebe.DataVersion(r.Version, r.VersionFound, r.MigratedBy)
+	if err != nil { // MigratedBy is set from a parsed version only
+		return r.Version, r.VersionFound
+	}
+	return v, found
+}
+
+// HighestDataVersion is the highest DataVersion among the reports, with the node id of a report
+// that has it; found is false when no report knows its version.
+func HighestDataVersion(reports []*Report) (v zeebe.Version, node int, found bool) {
+	for _, r := range reports {
+		if r == nil {
+			continue
+		}
+		if rv, ok := r.DataVersion(); ok && (!found || zeebe.CompareVersions(rv, v) > 0) {
+			v, node, found = rv, r.NodeID, true
+		}
+	}
+	return v, node, found
+}
+
 // Errors returns the error-level findings.
 func (r *Report) Errors() []Finding {
 	var out []Finding
