@@ -8,9 +8,9 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
 )
 
-// threeBrokers inspects a clean three-broker simulator cluster (3 partitions, RF 3). The
-// simulator's replicas write their workload independently, so their logs differ; as replication
-// would, every replica is given broker 0's entries and indexes.
+// threeBrokers inspects a clean three-broker simulator cluster (3 partitions, RF 3). Followers
+// may have flushed less than the leader when it stopped; so that every replica holds the same
+// entries, each is given broker 0's entries and indexes.
 func threeBrokers(t *testing.T) []*check.Report {
 	t.Helper()
 	dirs := simData(t, simSpec{Version: "8.8.2", Brokers: 3, Partitions: 3})
