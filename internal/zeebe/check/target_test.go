@@ -11,22 +11,23 @@ import (
 // was compacted after the snapshot, a warning where it starts at index 1 (a replay); nothing for
 // an 8.7 target, or for 8.8 data.
 func TestForTarget(t *testing.T) {
-	rep := inspect(t, simData(t, simSpec{Version: "8.7.0"})[0], oneBroker)
+	rep := inspect(t, snapshotted(t, "8.7.0", 1)[0], check.Options{NodeID: 0, ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1})
+	p := &rep.Partitions[0]
+	if p.Snapshot == nil {
+		t.Fatalf("no snapshot")
+	}
 	if fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.7.3")); len(fs) > 0 {
 		t.Fatalf("8.7 target:%s", describe(fs))
 	}
-	p := &rep.Partitions[0]
-	if p.FirstIndex <= 1 {
-		t.Fatalf("partition %d's log was not compacted (first index %d)", p.ID, p.FirstIndex)
+	for first, sev := range map[uint64]check.Severity{1: check.Warning, p.Snapshot.Index: check.Error} {
+		p.FirstIndex = first
+		fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.8.0"))
+		if len(fs) != 1 || fs[0].Severity != sev || fs[0].Check != "snapshot.id-target" || fs[0].Partition != 1 || fs[0].Broker != 0 {
+			t.Errorf("log from index %d: want one %s snapshot.id-target, got%s", first, sev, describe(fs))
+		}
 	}
-	rep.Partitions[1].FirstIndex = 1
-	fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.8.0"))
-	if len(fs) != 2 || fs[0].Severity != check.Error || fs[0].Partition != p.ID || fs[1].Severity != check.Warning ||
-		fs[0].Check != "snapshot.id-target" || fs[1].Check != "snapshot.id-target" || fs[0].Broker != 0 {
-		t.Fatalf("want an error for partition 1 and a warning for partition 2, got%s", describe(fs))
-	}
-	rep = inspect(t, simData(t, simSpec{Version: "8.8.2"})[0], oneBroker)
-	if fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.9.0")); len(fs) > 0 {
-		t.Fatalf("8.8 data onto 8.9:%s", describe(fs))
+	rep = inspect(t, snapshotted(t, "8.8.2", 1)[0], check.Options{NodeID: 0, ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1})
+	if fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.9.0")); len(fs) > 0 || rep.Partitions[0].Snapshot == nil {
+		t.Fatalf("8.8 data onto 8.9 (snapshot %+v):%s", rep.Partitions[0].Snapshot, describe(fs))
 	}
 }
