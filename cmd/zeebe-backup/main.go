@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -21,11 +20,11 @@ func run() int {
 	stdout, stderr := cli.NewOutputStream(os.Stdout), cli.NewOutputStream(os.Stderr)
 	ctx, stop := cli.NotifySignals(context.Background(), stderr)
 	defer stop()
-	_, ttyErr := unix.IoctlGetTermios(int(os.Stderr.Fd()), unix.TCGETS)
-	root := cli.NewRoot(cli.Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: ttyErr == nil})
-	err := root.ExecuteContext(ctx)
-	if err != nil {
-		fmt.Fprintln(stderr, "zeebe-backup:", err)
-	}
-	return cli.ExitCode(err)
+	s := cli.Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: isTerminal(os.Stderr), InIsTerminal: isTerminal(os.Stdin)}
+	return cli.Execute(ctx, s, os.Args[1:])
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

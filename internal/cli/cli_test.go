@@ -19,13 +19,8 @@ import (
 func run(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	root := cli.NewRoot(cli.Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb})
-	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	if err != nil {
-		errb.WriteString("zeebe-backup: " + err.Error() + "\n")
-	}
-	return cli.ExitCode(err), out.String(), errb.String()
+	code = cli.Execute(context.Background(), cli.Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb}, args)
+	return code, out.String(), errb.String()
 }
 
 func TestArchiveCreateAndExtractRoundTrip(t *testing.T) {
@@ -159,7 +154,7 @@ func TestListAndShowOnAnEmptyRepository(t *testing.T) {
 		t.Errorf("list: exit %d, %q", code, stdout)
 	}
 	code, _, stderr := run(t, nil, "show", "nothing", "--repo", dir)
-	if code != cli.ExitFailed || !strings.Contains(stderr, `no such backup "nothing"`) {
+	if code != cli.ExitUsage || !strings.Contains(stderr, `no such backup "nothing"`) {
 		t.Errorf("show: exit %d, %q", code, stderr)
 	}
 	code, _, stderr = run(t, nil, "show", "../etc", "--repo", dir)

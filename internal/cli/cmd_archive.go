@@ -25,6 +25,8 @@ symbolic links as links (never followed), modes, nanosecond modification times a
 They open with plain GNU tar or bsdtar. Extraction refuses anything that could write outside
 its folder, writes files fully allocated, flushes them to disk, and on any error removes what
 it wrote.`,
+		Args: noSubcommand,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	c.AddCommand(newArchiveCreateCmd(s), newArchiveExtractCmd(s))
 	return c

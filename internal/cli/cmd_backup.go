@@ -56,6 +56,9 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if err != nil || comp == archive.None {
 		return usageError{fmt.Errorf("--compression %q: use zstd or gzip", o.compression)}
 	}
+	if o.id == latestID {
+		return usageError{fmt.Errorf("--id %s: %q is how show, verify and restore name the newest backup; choose another id", o.id, latestID)}
+	}
 	d, cfgs, err := o.loadCluster()
 	if err != nil {
 		return err
@@ -67,7 +70,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	ren := newRenderer(s, o.output)
 	m, err := backup.Run(ctx, d, cfgs, backup.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
-		Now: time.Now, ToolVersion: Version, Command: commandLine(), Hook: testPause(s),
+		Now: time.Now, ToolVersion: ToolVersion(), Command: commandLine(), Hook: testPause(s),
 	}, backup.Options{ID: o.id, Compression: comp, AllowFindings: o.allowFindings})
 	if m != nil {
 		// The backup's outcome is the exit status: a standard output that went away loses

@@ -51,7 +51,7 @@ func runInspect(ctx context.Context, s Streams, o inspectOptions, dir string) er
 		return err
 	}
 	if o.json {
-		if err := printJSON(s.Out, rep); err != nil {
+		if err := printJSON(s.Out, newReportOutput(dir, rep)); err != nil {
 			return err
 		}
 	} else {
@@ -134,8 +134,9 @@ func newVerifyCmd(s Streams) *cobra.Command {
 configuration and index against the manifest. With --deep, each archive is also read, in the
 same pass and without writing anything to disk, through Zeebe's checks (journal, snapshots,
 Raft files, topology, lock files), and across brokers (a quorum of replicas for every partition,
-Raft log matching).`,
+Raft log matching). ID "latest" is the newest complete backup.`,
 		Example: `  zeebe-backup verify 20261124T103000Z
+  zeebe-backup verify latest
   zeebe-backup verify --deep before-upgrade --json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), s, o, args[0]) },
@@ -147,17 +148,18 @@ Raft log matching).`,
 }
 
 func runVerify(ctx context.Context, s Streams, o verifyOptions, id string) error {
-	r, m, err := o.manifest(ctx, id)
+	r, m, err := o.manifest(ctx, s, id)
 	if err != nil {
 		return err
 	}
+	id = m.ID
 	ren := newRenderer(s, o.output)
 	res, err := verify.Backup(ctx, r, m, verify.Options{Deep: o.deep, Events: ren.event})
 	if err != nil {
 		return err
 	}
 	if o.json {
-		if err := printJSON(s.Out, res); err != nil {
+		if err := printJSON(s.Out, newVerifyOutput(id, o.deep, res)); err != nil {
 			return err
 		}
 	} else {

@@ -80,8 +80,11 @@ func newShowCmd(s Streams) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "show [flags] ID",
 		Short: "Show one backup in detail",
-		Long:  `Show one backup: its brokers, archives with sizes and checksums, topology, Zeebe version, times and downtime.`,
+		Long: `Show one backup: its brokers, archives with sizes and checksums, topology, Zeebe version,
+times and downtime, and the version of zeebe-backup that made it. ID "latest" is the newest
+complete backup.`,
 		Example: `  zeebe-backup show 20261124T103000Z
+  zeebe-backup show latest
   zeebe-backup show before-upgrade --json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runShow(cmd.Context(), s, o, args[0]) },
@@ -92,7 +95,7 @@ func newShowCmd(s Streams) *cobra.Command {
 }
 
 func runShow(ctx context.Context, s Streams, o showOptions, id string) error {
-	r, m, err := o.manifest(ctx, id)
+	r, m, err := o.manifest(ctx, s, id)
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,8 @@ func runShow(ctx context.Context, s Streams, o showOptions, id string) error {
 	fmt.Fprintf(w, "  all down after  %s\n", m.Times.AllDown.Sub(m.Times.StopRequested).Round(time.Millisecond))
 	fmt.Fprintf(w, "  data captured   %s after the stop\n", m.Times.DataCaptured.Sub(m.Times.StopRequested).Round(time.Millisecond))
 	fmt.Fprintf(w, "  downtime        %s\n", m.Downtime().Round(time.Millisecond))
-	fmt.Fprintf(w, "  data            %s in %s of %s archives (tool %s)\n", humanBytes(m.Bytes()), humanBytes(m.Size()), m.Compression, m.ToolVersion)
+	fmt.Fprintf(w, "  data            %s in %s of %s archives\n", humanBytes(m.Bytes()), humanBytes(m.Size()), m.Compression)
+	fmt.Fprintf(w, "  made by         zeebe-backup %s (this is zeebe-backup %s)\n", orUnknown(m.ToolVersion), ToolVersion())
 	for _, p := range m.Problems {
 		fmt.Fprintf(w, "  PROBLEM         %s\n", p)
 	}

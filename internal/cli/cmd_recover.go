@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
-	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/recovery"
 )
 
@@ -64,7 +62,7 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 		return err
 	}
 	if o.json {
-		_ = printJSON(s.Out, res) // the recovery's outcome is the exit status
+		_ = printJSON(s.Out, newRecoverOutput(res)) // the recovery's outcome is the exit status
 		return nil
 	}
 	if res.Nothing {
@@ -77,93 +75,5 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 		return nil
 	}
 	fmt.Fprintf(s.Out, "recovered the %s of backup %s; brokers started again: %v\n", res.Operation.Kind, res.Operation.ID, res.Started)
-	return nil
-}
-
-type statusOptions struct {
-	output
-	clusterFlags
-}
-
-func newStatusCmd(s Streams) *cobra.Command {
-	var o statusOptions
-	c := &cobra.Command{
-		Use:   "status [flags]",
-		Short: "Show each broker up or down, and any unfinished operation",
-		Example: `  zeebe-backup status
-  zeebe-backup status --json`,
-		Args: exactArgs(0),
-		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), s, o) },
-	}
-	o.clusterFlags.register(c)
-	o.output.register(c, "print the status as JSON")
-	return c
-}
-
-type brokerStatus struct {
-	NodeID  int    `json:"nodeId"`
-	Host    string `json:"host"`
-	Health  string `json:"health"`
-	State   string `json:"state"` // "ready", "up, not ready", "down"
-	DataDir string `json:"dataDir"`
-	Locked  string `json:"locked,omitempty"` // the run holding the broker's lock file
-}
-
-type clusterStatus struct {
-	Brokers    []brokerStatus `json:"brokers"`
-	Repository string         `json:"repository"`
-	Unfinished string         `json:"unfinished,omitempty"`
-}
-
-func runStatus(ctx context.Context, s Streams, o statusOptions) error {
-	d, _, err := o.loadCluster()
-	if err != nil {
-		return err
-	}
-	st := clusterStatus{Repository: d.Repository}
-	for _, b := range d.Brokers {
-		p := broker.ProbeHealth(ctx, b.Health)
-		state := "down"
-		switch {
-		case p.Ready:
-			state = "ready"
-		case p.Answering:
-			state = fmt.Sprintf("up, not ready (%d)", p.Status)
-		}
-		bs := brokerStatus{NodeID: b.NodeID, Host: b.Host, Health: b.Health, State: state, DataDir: b.DataDir}
-		if h, err := hosts(b); err == nil {
-			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir}); err == nil {
-				bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
-			}
-		}
-		st.Brokers = append(st.Brokers, bs)
-	}
-	if r, err := openRepository(d.Repository); err == nil {
-		if l, err := r.ReadLock(ctx); err == nil && l != nil {
-			st.Unfinished = fmt.Sprintf("locked by %s", l.Holder)
-			if l.Operation != nil {
-				st.Unfinished += fmt.Sprintf(": a %s of backup %s; if that run is gone, run 'zeebe-backup recover'", l.Operation.Kind, l.Operation.ID)
-			}
-		}
-	}
-	if o.json {
-		return printJSON(s.Out, st)
-	}
-	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NODE\tHOST\tSTATE\tHEALTH\tDATA FOLDER")
-	for _, b := range st.Brokers {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", b.NodeID, b.Host, b.State, b.Health, b.DataDir)
-	}
-	tw.Flush()
-	for _, b := range st.Brokers {
-		if b.Locked != "" {
-			fmt.Fprintf(s.Out, "broker %d is locked: %s\n", b.NodeID, b.Locked)
-		}
-	}
-	if st.Unfinished != "" {
-		fmt.Fprintf(s.Out, "\nunfinished operation: %s\n", st.Unfinished)
-	} else {
-		fmt.Fprintf(s.Out, "\nno unfinished operation in %s\n", st.Repository)
-	}
 	return nil
 }

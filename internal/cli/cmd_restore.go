@@ -1,16 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
@@ -24,6 +25,7 @@ type restoreOptions struct {
 	keepTargetConfig bool
 	discardPrevious  bool
 	force            []string
+	yes              bool
 }
 
 func newRestoreCmd(s Streams) *cobra.Command {
@@ -50,9 +52,17 @@ and --set applied (the target's previous one is kept as <config>.pre-restore-<ID
 --keep-target-config; the brokers are started and proven ready. If they do not come up,
 'zeebe-backup recover' rolls back to the previous data. A dropped SSH session (SIGHUP) counts as
 Ctrl-C: before the brokers start, the previous data is put back and they start on it (see
-'Signals' in 'zeebe-backup --help').`,
+'Signals' in 'zeebe-backup --help').
+
+ID "latest" is the newest complete backup. When standard input is a terminal (and without
+--json), restore first says what it will do and asks for confirmation; --yes skips the
+question. From a script (standard input not a terminal) it does not ask. It prints the
+downtime: from the stop of the brokers to the restored cluster being ready.`,
 		Example: `  # Restore onto the cluster of ./zeebe-backup.yaml
   zeebe-backup restore 20261124T103000Z
+
+  # The newest backup, without the confirmation question
+  zeebe-backup restore latest --yes
 
   # Onto replacement hosts: set each broker's advertised host
   zeebe-backup restore before-upgrade --cluster new.yaml \
@@ -69,6 +79,7 @@ Ctrl-C: before the brokers start, the previous data is put back and they start o
 	c.Flags().StringArrayVar(&o.sets, "set", nil, "NODEID.KEY=VALUE: set a configuration key of one broker's installed config (repeatable)")
 	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
+	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	c.Flags().StringArrayVar(&o.force, "force", nil, "override one named pre-flight check: "+strings.Join(restore.ForceChecks, ", ")+" (repeatable)")
 	return c
 }
@@ -114,30 +125,53 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	if err != nil {
 		return err
 	}
+	if id, err = resolveID(ctx, s, r, id); err != nil {
+		return err
+	}
+	if s.InIsTerminal && !o.json && !o.yes {
+		if err := confirmRestore(ctx, s, r, d, id); err != nil {
+			return err
+		}
+	}
 	ren := newRenderer(s, o.output)
 	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
 	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force})
-	if res != nil {
-		// The restore's outcome is the exit status: a standard output that went away loses the
-		// summary only.
-		if o.json {
-			_ = printJSON(s.Out, res)
-		} else if err == nil {
-			fmt.Fprintf(s.Out, "backup %s restored onto %d brokers\n", id, len(res.Manifest.Brokers))
-			ids := make([]int, 0, len(res.Previous))
-			for n := range res.Previous {
-				ids = append(ids, n)
-			}
-			sort.Ints(ids)
-			for _, n := range ids {
-				fmt.Fprintf(s.Out, "  broker %d: previous data kept at %s\n", n, res.Previous[n])
-			}
+	if res == nil {
+		return err
+	}
+	// The restore's outcome is the exit status: a standard output that went away loses the
+	// summary only.
+	if o.json {
+		_ = printJSON(s.Out, newRestoreOutput(res, err == nil))
+	} else if err == nil {
+		out := newRestoreOutput(res, true)
+		fmt.Fprintf(s.Out, "backup %s restored onto %d brokers; downtime %s (stop requested %s, all ready %s)\n", id, len(res.Manifest.Brokers),
+			(time.Duration(out.Downtime) * time.Millisecond).String(), res.Stopped.UTC().Format(time.RFC3339), res.Ready.UTC().Format(time.RFC3339))
+		for _, p := range out.Previous {
+			fmt.Fprintf(s.Out, "  broker %d: previous data kept at %s\n", p.NodeID, p.Dir)
 		}
 	}
-	if err != nil && res != nil {
+	if err != nil {
 		return incompleteError{err}
 	}
-	return err
+	return nil
+}
+
+// confirmRestore says what the restore will do and waits for "yes" on standard input.
+func confirmRestore(ctx context.Context, s Streams, r *repo.Repo, d *cluster.Description, id string) error {
+	m, err := r.Manifest(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "restore backup %s (taken %s, Zeebe %s, %d brokers) onto the cluster of %s:\n"+
+		"all %d brokers will be stopped, their data folders replaced (the previous ones are kept beside them), and started again.\n"+
+		"Type yes to go on: ", m.ID, m.Times.StopRequested.UTC().Format(time.RFC3339), orUnknown(m.ZeebeVersion), len(m.Brokers), d.Path, len(d.Brokers))
+	line, _ := bufio.NewReader(s.In).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "yes", "y":
+		return nil
+	}
+	return declinedError{id}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
 // The exit codes of zeebe-backup, documented in the root command's help.
@@ -30,12 +31,16 @@ const exitCodesHelp = `Exit status:
   0    success
   1    the operation failed after it started; the brokers it stopped were started again
        (the message says what happened and what to do)
-  2    bad arguments, flags, cluster file or configuration; nothing was changed
+  2    bad arguments, flags, cluster file or configuration, an unknown command, or a backup id
+       that is not in the repository; nothing was changed
   3    a data folder changed while it was read: a broker is still running on it
   4    an archive was refused as unsafe (it would write outside its folder)
-  5    refused by a pre-flight check; no broker was stopped, nothing was changed
-  6    the backup or restore is done, but the cluster did not fully come back
-  7    another run holds the repository lock (or left it: see 'zeebe-backup recover')
+  5    refused by a pre-flight check (a read-only repository included) or not confirmed; no
+       broker was stopped, nothing was changed
+  6    the backup or restore is done, but the cluster did not fully come back;
+       status: a broker is not ready
+  7    another run holds the repository lock (or left it: see 'zeebe-backup recover');
+       status: an operation is unfinished
   8    the data has errors Zeebe would refuse (inspect, verify; a backup is then not committed)
   130  interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT); the brokers it stopped were started
        again first, nothing was committed`
@@ -54,6 +59,22 @@ type incompleteError struct{ err error }
 func (e incompleteError) Error() string { return e.err.Error() }
 func (e incompleteError) Unwrap() error { return e.err }
 
+// statusError is the verdict of status on a cluster that is not fully up, or that has an
+// unfinished operation.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e statusError) Error() string { return e.msg }
+
+// declinedError is a restore the person at the terminal did not confirm.
+type declinedError struct{ id string }
+
+func (e declinedError) Error() string {
+	return fmt.Sprintf("restore of backup %s not confirmed; nothing was stopped or changed (--yes skips the question)", e.id)
+}
+
 // usageError marks errors in what the user gave: arguments, flags, input files.
 type usageError struct{ err error }
 
@@ -64,9 +85,12 @@ func (u usageError) Unwrap() error { return u.err }
 func ExitCode(err error) int {
 	var u usageError
 	var inc incompleteError
+	var st statusError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &st):
+		return st.code
 	case errors.As(err, &inc):
 		return ExitIncomplete
 	case errors.Is(err, context.Canceled):
@@ -75,7 +99,9 @@ func ExitCode(err error) int {
 		return ExitLocked
 	case errors.Is(err, backup.ErrFindings), errors.As(err, new(findingsError)):
 		return ExitFindings
-	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused):
+	case errors.Is(err, repo.ErrNotFound):
+		return ExitUsage
+	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused), errors.Is(err, workflow.ErrNotStarted), errors.As(err, new(declinedError)):
 		return ExitRefused
 	case errors.Is(err, archive.ErrInUse):
 		return ExitInUse

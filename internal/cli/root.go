@@ -3,12 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
-
-// Version is the tool's version, set at build time with -ldflags "-X ...cli.Version=...".
-var Version = "dev"
 
 // Streams are the standard streams a command uses; tests pass buffers.
 type Streams struct {
@@ -16,6 +14,8 @@ type Streams struct {
 	Out, Err io.Writer
 	// ErrIsTerminal makes progress render as a live line instead of log lines.
 	ErrIsTerminal bool
+	// InIsTerminal says a person may answer on In: restore then asks for confirmation.
+	InIsTerminal bool
 }
 
 // NewRoot builds the zeebe-backup command tree.
@@ -28,7 +28,9 @@ it stops all brokers at once, proves they are down, archives every data folder w
 hard and symbolic links plus its configuration, and starts the brokers again.
 
 ` + exitCodesHelp + "\n\n" + signalsHelp,
-		Version:       Version,
+		Version:       ToolVersion(),
+		Args:          noSubcommand,
+		RunE:          func(c *cobra.Command, _ []string) error { return c.Help() },
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -40,6 +42,18 @@ hard and symbolic links plus its configuration, and starts the brokers again.
 	})
 	root.AddCommand(newBackupCmd(s), newListCmd(s), newShowCmd(s), newRestoreCmd(s), newRecoverCmd(s), newStatusCmd(s), newVerifyCmd(s), newInspectCmd(s), newArchiveCmd(s))
 	return root
+}
+
+// noSubcommand refuses an unknown command as a usage error (exit 2), with cobra's suggestions.
+func noSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, " or "))
+	}
+	return usageError{fmt.Errorf("%s; see '%s --help' for the commands", msg, c.CommandPath())}
 }
 
 // exactArgs is cobra.ExactArgs with an error that counts as a usage error.

@@ -60,13 +60,16 @@ func (f *clusterFlags) openRepo() (*repo.Repo, error) {
 	return openRepository(loc)
 }
 
-// manifest opens the repository and reads the manifest of backup id.
-func (f *clusterFlags) manifest(ctx context.Context, id string) (*repo.Repo, *repo.Manifest, error) {
+// manifest opens the repository and reads the manifest of backup id ("latest": the newest).
+func (f *clusterFlags) manifest(ctx context.Context, s Streams, id string) (*repo.Repo, *repo.Manifest, error) {
 	if err := repo.ValidateID(id); err != nil {
 		return nil, nil, usageError{err}
 	}
 	r, err := f.openRepo()
 	if err != nil {
+		return nil, nil, err
+	}
+	if id, err = resolveID(ctx, s, r, id); err != nil {
 		return nil, nil, err
 	}
 	m, err := r.Manifest(ctx, id)

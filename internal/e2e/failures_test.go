@@ -27,8 +27,8 @@ func TestKilledDuringArchivingRecoverStartsTheBrokers(t *testing.T) {
 			t.Fatalf("broker %d runs, though the killed backup had stopped it", b.NodeID)
 		}
 	}
-	if code, out, _ := e.run("status"); code != 0 || !strings.Contains(out, "a backup of backup killed") {
-		t.Errorf("status does not show the unfinished backup:\n%s", out)
+	if code, out, _ := e.run("status"); code != cli.ExitLocked || !strings.Contains(out, "a backup of backup killed") {
+		t.Errorf("status does not show the unfinished backup: exit %d, want %d\n%s", code, cli.ExitLocked, out)
 	}
 	if code, _, stderr := e.run("backup"); code != cli.ExitLocked || !strings.Contains(stderr, "recover") {
 		t.Errorf("a second backup while the lock is left: exit %d\n%s", code, stderr)
@@ -189,8 +189,8 @@ func TestClusterLockAcrossRepositories(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != cli.ExitLocked || !strings.Contains(string(out), "broker 0 (local) is locked by") || !strings.Contains(string(out), "backup first") {
 		t.Fatalf("second backup: exit %d:\n%s", cmd.ProcessState.ExitCode(), out)
 	}
-	if code, out, _ := e.run("status"); code != 0 || !strings.Contains(out, "broker 1 is locked: backup first") {
-		t.Errorf("status does not show the lock:\n%s", out)
+	if code, out, _ := e.run("status"); code != cli.ExitLocked || !strings.Contains(out, "broker 1 is locked: backup first") {
+		t.Errorf("status does not show the lock: exit %d, want %d\n%s", code, cli.ExitLocked, out)
 	}
 	resume()
 	if code, _, stderr := p.wait(); code != 0 {

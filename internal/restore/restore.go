@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
@@ -62,6 +63,10 @@ type Result struct {
 	Manifest *repo.Manifest
 	// Previous are the moved-aside data folders by node id (absent when discarded).
 	Previous map[int]string
+	// Stopped is when the stop of all brokers was requested; Ready when all were proven ready
+	// again (zero when they did not come up); Ended when the restore returned. The downtime is
+	// Ready (else Ended) minus Stopped.
+	Stopped, Ready, Ended time.Time
 }
 
 // ErrRefused is wrapped by every pre-flight refusal: nothing was stopped or changed.
@@ -104,6 +109,7 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	r.track = track
 
 	r.hook("stopping")
+	stopped := r.deps.Now()
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
 	if err := workflow.StopAll(ctx, r.fleet, track); err != nil {
 		return nil, r.giveUp(ctx, err)
@@ -124,7 +130,8 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	}
 
 	r.hook("starting")
-	res := &Result{Manifest: r.m, Previous: map[int]string{}}
+	res := &Result{Manifest: r.m, Previous: map[int]string{}, Stopped: stopped}
+	defer func() { res.Ended = r.deps.Now() }()
 	for _, b := range r.track.Operation().Brokers {
 		if b.Previous != "" {
 			res.Previous[b.NodeID] = b.Previous
@@ -134,6 +141,7 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 		return res, fmt.Errorf("the restored cluster did not come up: %w; the previous data folders are kept (%s); "+
 			"run 'zeebe-backup recover' to roll back to them, or fix the cause and start the brokers", err, describePrevious(res.Previous))
 	}
+	res.Ready = r.deps.Now()
 	if opts.DiscardPrevious {
 		r.discardPrevious(ctx, res)
 	}

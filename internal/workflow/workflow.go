@@ -56,6 +56,11 @@ func (d *Deps) Phase(name string) {
 	}
 }
 
+// ErrNotStarted is wrapped when an operation could not be written down (a read-only or full
+// repository, a broker's lock file that cannot be written): no broker was stopped, nothing
+// was changed. A lock held by another run wraps repo.ErrLocked or fleet.ErrClusterLocked too.
+var ErrNotStarted = errors.New("refused before any broker was stopped, nothing was changed")
+
 // Begin writes down an operation of kind ("backup" or "restore") on backup id for every broker
 // of the fleet: it takes the repository lock with the operation record, then every broker's lock.
 func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile string) (*repo.Tracker, error) {
@@ -66,10 +71,10 @@ func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile s
 	holder := repo.ThisProcess(d.Command, d.Now())
 	track, err := d.Repo.Begin(ctx, holder, op)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
 	}
 	if err := f.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: d.Repo.Location(), Operation: op.Kind + " " + op.ID}); err != nil {
-		return nil, errors.Join(err, track.End(context.WithoutCancel(ctx)))
+		return nil, fmt.Errorf("%w: %w", ErrNotStarted, errors.Join(err, track.End(context.WithoutCancel(ctx))))
 	}
 	return track, nil
 }

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+)
+
+type statusOptions struct {
+	output
+	clusterFlags
+}
+
+func newStatusCmd(s Streams) *cobra.Command {
+	var o statusOptions
+	c := &cobra.Command{
+		Use:   "status [flags]",
+		Short: "Show each broker up or down, and any unfinished operation",
+		Long: `Probe each broker's management endpoint and read the repository lock and each broker's
+lock file. The exit status is usable in monitoring: 0 when every broker is ready and no
+operation is unfinished, 7 when an operation is unfinished (a run in progress, or one that
+died: see 'zeebe-backup recover'), 6 when a broker is not ready.`,
+		Example: `  zeebe-backup status
+  zeebe-backup status --json`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), s, o) },
+	}
+	o.clusterFlags.register(c)
+	o.output.register(c, "print the status as JSON")
+	return c
+}
+
+func runStatus(ctx context.Context, s Streams, o statusOptions) error {
+	d, _, err := o.loadCluster()
+	if err != nil {
+		return err
+	}
+	st := statusOutput{Brokers: []brokerStatus{}, Repository: d.Repository}
+	notReady := 0
+	for _, b := range d.Brokers {
+		p := broker.ProbeHealth(ctx, b.Health)
+		bs := brokerStatus{NodeID: b.NodeID, Host: b.Host, Health: b.Health, State: "down", DataDir: b.DataDir}
+		switch {
+		case p.Ready:
+			bs.State = "ready"
+		case p.Answering:
+			bs.State, bs.HTTPStatus = "not-ready", p.Status
+		}
+		if !p.Ready {
+			notReady++
+		}
+		if h, err := hosts(b); err == nil {
+			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir}); err == nil {
+				bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
+			}
+		}
+		st.Brokers = append(st.Brokers, bs)
+	}
+	r, err := openRepository(d.Repository)
+	if err != nil {
+		return err
+	}
+	l, err := r.ReadLock(ctx)
+	if err != nil {
+		return fmt.Errorf("status: read the lock of %s: %w", r.Location(), err)
+	}
+	if l != nil {
+		u := &unfinishedOperation{Holder: l.Holder, Operation: l.Operation, Message: fmt.Sprintf("locked by %s", l.Holder)}
+		if l.Operation != nil {
+			u.Message += fmt.Sprintf(": a %s of backup %s; if that run is gone, run 'zeebe-backup recover'", l.Operation.Kind, l.Operation.ID)
+		}
+		st.Unfinished = u
+	}
+	st.OK = notReady == 0 && st.Unfinished == nil
+	var verdict error
+	switch {
+	case st.Unfinished != nil:
+		verdict = statusError{ExitLocked, "unfinished operation: " + st.Unfinished.Message}
+	case notReady > 0:
+		verdict = statusError{ExitIncomplete, fmt.Sprintf("%d of %d brokers are not ready", notReady, len(st.Brokers))}
+	}
+	if o.json {
+		if err := printJSON(s.Out, st); err != nil && verdict == nil {
+			return err
+		}
+		return verdict
+	}
+	tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tHOST\tSTATE\tHEALTH\tDATA FOLDER")
+	for _, b := range st.Brokers {
+		state := b.State
+		if b.HTTPStatus != 0 {
+			state += fmt.Sprintf(" (%d)", b.HTTPStatus)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", b.NodeID, b.Host, state, b.Health, b.DataDir)
+	}
+	tw.Flush()
+	for _, b := range st.Brokers {
+		if b.Locked != "" {
+			fmt.Fprintf(s.Out, "broker %d is locked: %s\n", b.NodeID, b.Locked)
+		}
+	}
+	if st.Unfinished != nil {
+		fmt.Fprintf(s.Out, "\nunfinished operation: %s\n", st.Unfinished.Message)
+	} else {
+		fmt.Fprintf(s.Out, "\nno unfinished operation in %s\n", st.Repository)
+	}
+	return verdict
+}

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+)
+
+// Execute runs zeebe-backup with args and returns the exit status (see ExitCode). An error is
+// reported on standard error; with --json it is also printed on standard output as the error
+// object of docs/json-output.md, unless the command already printed its result there (verify
+// of a damaged backup, status of a degraded cluster: the result says what is wrong).
+func Execute(ctx context.Context, s Streams, args []string) int {
+	out := &countingWriter{w: s.Out}
+	s.Out = out
+	root := NewRoot(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	msg := errorMessage(ctx, err)
+	fmt.Fprintln(s.Err, "zeebe-backup:", msg)
+	if wantsJSON(cmd, args) && out.n.Load() == 0 {
+		_ = printJSON(out, errorOutput{Error: errorBody{Code: code, Message: msg}})
+	}
+	return code
+}
+
+// errorMessage is what the user reads of err: an interruption says so, not "context canceled".
+func errorMessage(ctx context.Context, err error) string {
+	msg := err.Error()
+	if !errors.Is(err, context.Canceled) {
+		return msg
+	}
+	head := "interrupted"
+	if c := context.Cause(ctx); c != nil && !errors.Is(c, context.Canceled) {
+		if cs := c.Error(); strings.Contains(cs, "interrupted") {
+			head = cs
+		} else {
+			head += " (" + cs + ")"
+		}
+	}
+	msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
+	if msg == "interrupted" {
+		return head
+	}
+	return head + ": " + msg
+}
+
+// wantsJSON says whether the command line asked for --json, also when its flags did not parse.
+func wantsJSON(cmd *cobra.Command, args []string) bool {
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("json"); f != nil && f.Changed {
+			return f.Value.String() == "true"
+		}
+	}
+	return slices.Contains(args, "--json") || slices.Contains(args, "--json=true")
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n atomic.Int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}

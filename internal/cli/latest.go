@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+)
+
+// latestID is the backup id that show, verify and restore read as the newest complete backup
+// of the repository; backup refuses it as an --id.
+const latestID = "latest"
+
+// resolveID returns id, or for "latest" the id of the newest complete backup (by the time its
+// manifest was committed), which it names on standard error.
+func resolveID(ctx context.Context, s Streams, r *repo.Repo, id string) (string, error) {
+	if id != latestID {
+		return id, nil
+	}
+	listing, err := r.List(ctx)
+	if err != nil {
+		return "", fmt.Errorf("find the latest backup in %s: %w", r.Location(), err)
+	}
+	var newest *repo.Manifest
+	for _, l := range listing {
+		if l.Err != nil || l.Manifest == nil {
+			continue
+		}
+		if newest == nil || committed(l.Manifest).After(committed(newest)) {
+			newest = l.Manifest
+		}
+	}
+	if newest == nil {
+		return "", fmt.Errorf("%w %q: %s holds no complete backup", repo.ErrNotFound, latestID, r.Location())
+	}
+	fmt.Fprintf(s.Err, "latest is backup %s, committed %s\n", newest.ID, committed(newest).UTC().Format(time.RFC3339))
+	return newest.ID, nil
+}
+
+// committed is when a backup's manifest was written; manifests without that time count from
+// the stop.
+func committed(m *repo.Manifest) time.Time {
+	if !m.Times.Committed.IsZero() {
+		return m.Times.Committed
+	}
+	return m.Times.StopRequested
+}
