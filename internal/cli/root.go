@@ -34,6 +34,9 @@ hard and symbolic links plus its configuration, and starts the brokers again.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Accepted so that "zeebe-backup nope --json" reports the unknown command, as JSON.
+	root.Flags().Bool("json", false, "print an error as JSON on standard output")
+	_ = root.Flags().MarkHidden("json")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
