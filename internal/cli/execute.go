@@ -48,11 +48,17 @@ func errorMessage(ctx context.Context, err error) string {
 			head += " (" + cs + ")"
 		}
 	}
-	msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
+	msg = interruptedText(msg)
 	if msg == "interrupted" {
 		return head
 	}
 	return head + ": " + msg
+}
+
+// interruptedText says "interrupted" where a message says that the run's context was cancelled:
+// only a signal cancels it.
+func interruptedText(msg string) string {
+	return strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
 }
 
 // wantsJSON says whether the command line asked for --json, also when its flags did not parse.

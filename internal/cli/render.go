@@ -42,6 +42,7 @@ func (r *renderer) event(e progress.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
+	e.Message = interruptedText(e.Message)
 	if r.json {
 		b, _ := json.Marshal(e)
 		fmt.Fprintln(r.s.Err, string(b))

@@ -69,6 +69,9 @@ func TestInterruptDuringArchivingStartsTheBrokers(t *testing.T) {
 	if code != cli.ExitInterrupted {
 		t.Fatalf("exit %d, want %d:\n%s", code, cli.ExitInterrupted, stderr)
 	}
+	if !strings.Contains(stderr, "zeebe-backup: interrupted") || strings.Contains(stderr, "context canceled") {
+		t.Errorf("the error does not say the run was interrupted:\n%s", stderr)
+	}
 	for _, b := range e.c.Brokers {
 		if !ready(b) {
 			t.Fatalf("broker %d is not running after the interrupted backup:\n%s", b.NodeID, stderr)
