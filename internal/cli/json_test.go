@@ -345,9 +345,9 @@ type reportDoc struct {
 		} `json:"snapshot"`
 	} `json:"partitions"`
 	Topology *struct {
-		Version          *int64  `json:"version"`
-		ChangeInProgress *bool   `json:"changeInProgress"`
-		ClusterID        string  `json:"clusterId"`
+		Version          *int64 `json:"version"`
+		ChangeInProgress *bool  `json:"changeInProgress"`
+		ClusterID        string `json:"clusterId"`
 		Members          []struct {
 			NodeID     *int    `json:"nodeId"`
 			Version    *int64  `json:"version"`

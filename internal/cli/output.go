@@ -229,9 +229,9 @@ func newRecoverOutput(res *recovery.Result) recoverOutput {
 
 // statusOutput is the result of status.
 type statusOutput struct {
-	OK         bool                `json:"ok"` // every broker ready and no unfinished operation
-	Brokers    []brokerStatus      `json:"brokers"`
-	Repository string              `json:"repository"`
+	OK         bool                 `json:"ok"` // every broker ready and no unfinished operation
+	Brokers    []brokerStatus       `json:"brokers"`
+	Repository string               `json:"repository"`
 	Unfinished *unfinishedOperation `json:"unfinished,omitempty"`
 }
 
