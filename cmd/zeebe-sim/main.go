@@ -90,7 +90,7 @@ func options(cfgPath, installDir string) (sim.Options, error) {
 	if installDir == "" {
 		installDir, _ = os.Getwd()
 	}
-	v, err := config.LoadValues(config.LoadOptions{Files: files, Env: environ()})
+	v, err := config.LoadValues(context.Background(), config.LoadOptions{Files: files, Env: environ()})
 	if err != nil {
 		return sim.Options{}, err
 	}

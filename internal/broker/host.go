@@ -34,6 +34,8 @@ type Host interface {
 	// Run runs a shell command and returns its combined output (the last 4 KiB). A command
 	// that runs longer than timeout is killed with its process group.
 	Run(ctx context.Context, command string, timeout time.Duration) (string, error)
+	// ReadFile reads a small file (a configuration, a lock); one over limits.MaxHostFileBytes
+	// is refused.
 	ReadFile(ctx context.Context, path string) ([]byte, error)
 	// WriteFile replaces path atomically.
 	WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode) error

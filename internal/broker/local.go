@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 )
 
 // Local is the machine this process runs on.
@@ -66,8 +67,19 @@ func (Local) Run(ctx context.Context, command string, timeout time.Duration) (st
 	}
 }
 
-// ReadFile implements Host.
-func (Local) ReadFile(_ context.Context, path string) ([]byte, error) { return os.ReadFile(path) }
+// ReadFile implements Host, refusing a file over limits.MaxHostFileBytes.
+func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := limits.ReadAll(ctx, f, limits.MaxHostFileBytes, "file")
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
+}
 
 // WriteFile implements Host.
 func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode) (err error) {

@@ -59,7 +59,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if o.id == latestID {
 		return usageError{fmt.Errorf("--id %s: %q is how show, verify and restore name the newest backup; choose another id", o.id, latestID)}
 	}
-	d, cfgs, err := o.loadCluster()
+	d, cfgs, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ listed.`,
 }
 
 func runList(ctx context.Context, s Streams, o listOptions) error {
-	r, err := o.openRepo()
+	r, err := o.openRepo(ctx)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ do it says so, names the brokers that are not ready, and changes nothing.`,
 }
 
 func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
-	d, cfgs, err := o.loadCluster()
+	d, cfgs, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 			return usageError{fmt.Errorf("--force=%s: no such check; the checks are %s", f, strings.Join(restore.ForceChecks, ", "))}
 		}
 	}
-	d, cfgs, err := o.loadCluster()
+	d, cfgs, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ died: see 'zeebe-backup recover'), 6 when a broker is not ready.`,
 }
 
 func runStatus(ctx context.Context, s Streams, o statusOptions) error {
-	d, _, err := o.loadCluster()
+	d, _, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}

@@ -32,12 +32,12 @@ func (f *clusterFlags) register(c *cobra.Command) {
 }
 
 // loadCluster reads and validates the description and each broker's configuration.
-func (f *clusterFlags) loadCluster() (*cluster.Description, map[int]*config.Broker, error) {
-	d, err := cluster.Load(f.file, cluster.LoadOptions{Repository: f.repo})
+func (f *clusterFlags) loadCluster(ctx context.Context) (*cluster.Description, map[int]*config.Broker, error) {
+	d, err := cluster.Load(ctx, f.file, cluster.LoadOptions{Repository: f.repo})
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	cfgs, err := d.Resolve()
+	cfgs, err := d.Resolve(ctx)
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
@@ -45,10 +45,10 @@ func (f *clusterFlags) loadCluster() (*cluster.Description, map[int]*config.Brok
 }
 
 // openRepo opens the repository named by --repo, or else by the cluster file.
-func (f *clusterFlags) openRepo() (*repo.Repo, error) {
+func (f *clusterFlags) openRepo(ctx context.Context) (*repo.Repo, error) {
 	loc := f.repo
 	if loc == "" {
-		d, err := cluster.Load(f.file, cluster.LoadOptions{})
+		d, err := cluster.Load(ctx, f.file, cluster.LoadOptions{})
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, usageError{fmt.Errorf("no repository: give --repo, or a cluster file with --cluster (%s was not found)", f.file)}
@@ -65,7 +65,7 @@ func (f *clusterFlags) manifest(ctx context.Context, s Streams, id string) (*rep
 	if err := repo.ValidateID(id); err != nil {
 		return nil, nil, usageError{err}
 	}
-	r, err := f.openRepo()
+	r, err := f.openRepo(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"maps"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ const exampleFile = "../../docs/zeebe-backup.example.yaml"
 // TestExampleFileParses keeps docs/zeebe-backup.example.yaml honest: it loads with the real
 // parser without a single problem and says what its comments say.
 func TestExampleFileParses(t *testing.T) {
-	d, err := Load(exampleFile, LoadOptions{})
+	d, err := Load(context.Background(), exampleFile, LoadOptions{})
 	if err != nil {
 		t.Fatalf("the example cluster file does not load: %v", err)
 	}
@@ -130,11 +131,11 @@ func TestExampleFileResolves(t *testing.T) {
 	if err := os.WriteFile(path, []byte(moved), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Load(path, LoadOptions{})
+	d, err := Load(context.Background(), path, LoadOptions{})
 	if err != nil {
 		t.Fatalf("the example with moved paths does not load: %v", err)
 	}
-	cfgs, err := d.Resolve()
+	cfgs, err := d.Resolve(context.Background())
 	if err != nil {
 		t.Fatalf("Resolve: %v", err)
 	}

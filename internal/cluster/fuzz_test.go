@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"path/filepath"
@@ -16,7 +17,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		d, err := Parse([]byte(src), DefaultFile, LoadOptions{})
+		d, err := Parse(context.Background(), []byte(src), DefaultFile, LoadOptions{})
 		if err != nil {
 			var de *DescriptionError
 			if !errors.As(err, &de) || len(de.Problems) == 0 {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,7 +33,7 @@ func brokersWithIDs(ids ...string) string {
 
 func mustParse(t *testing.T, src string, opts LoadOptions) *Description {
 	t.Helper()
-	d, err := Parse([]byte(src), DefaultFile, opts)
+	d, err := Parse(context.Background(), []byte(src), DefaultFile, opts)
 	if err != nil {
 		t.Fatalf("Parse:\n%s\n%v", src, err)
 	}
@@ -42,7 +43,7 @@ func mustParse(t *testing.T, src string, opts LoadOptions) *Description {
 // parseProblems parses a description that must be wrong and returns its problems as strings.
 func parseProblems(t *testing.T, src string, opts LoadOptions) []string {
 	t.Helper()
-	d, err := Parse([]byte(src), "./"+DefaultFile, opts)
+	d, err := Parse(context.Background(), []byte(src), "./"+DefaultFile, opts)
 	if err == nil {
 		t.Fatalf("Parse accepted:\n%s\n%+v", src, d)
 	}

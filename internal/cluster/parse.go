@@ -1,16 +1,16 @@
 package cluster
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
@@ -31,20 +31,33 @@ type parser struct {
 
 // Load reads and validates the description in the file at path. A file that cannot be read
 // is an error wrapping the os error (errors.Is(err, fs.ErrNotExist) works); a file that is
-// wrong is a *DescriptionError.
-func Load(path string, opts LoadOptions) (*Description, error) {
-	data, err := os.ReadFile(path)
+// wrong is a *DescriptionError. The file is read and parsed within the limits of package
+// limits; a file over them is a *DescriptionError too.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Description, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read cluster description: %w", err)
 	}
-	return Parse(data, path, opts)
+	data, err := limits.ReadAll(ctx, f, limits.MaxYAMLBytes, "file")
+	f.Close()
+	var le *limits.Error
+	if errors.As(err, &le) {
+		return nil, &DescriptionError{Problems: []Problem{{File: displayName(path), Message: le.Message()}}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read cluster description %s: %w", path, err)
+	}
+	return Parse(ctx, data, path, opts)
 }
 
 // Parse validates a description; path names it in messages ("" when it comes from no file).
-// All problems are reported together in a *DescriptionError.
-func Parse(data []byte, path string, opts LoadOptions) (*Description, error) {
+// All problems are reported together in a *DescriptionError; a done ctx gives ctx's error.
+func Parse(ctx context.Context, data []byte, path string, opts LoadOptions) (*Description, error) {
 	p := &parser{problems{file: displayName(path)}}
-	d := p.description(data, opts)
+	d := p.description(ctx, data, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := p.err(); err != nil {
 		return nil, err
 	}
@@ -52,23 +65,23 @@ func Parse(data []byte, path string, opts LoadOptions) (*Description, error) {
 	return d, nil
 }
 
-func (p *parser) description(data []byte, opts LoadOptions) *Description {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			p.empty(0)
-		} else {
-			p.syntax(err)
-		}
+func (p *parser) description(ctx context.Context, data []byte, opts LoadOptions) *Description {
+	docs, err := limits.YAML(ctx, data)
+	var le *limits.Error
+	switch {
+	case errors.As(err, &le):
+		p.add(le.Line, "", "%s", le.Message())
 		return nil
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		p.add(extra.Line, "", "a second YAML document; the file holds one description, remove the --- and what follows it")
-	} else if !errors.Is(err, io.EOF) {
+	case err != nil:
 		p.syntax(err)
+		return nil
+	case len(docs) == 0:
+		p.empty(0)
+		return nil
+	case len(docs) > 1:
+		p.add(docs[1].Line, "", "a second YAML document; the file holds one description, remove the --- and what follows it")
 	}
+	doc := docs[0]
 	if len(doc.Content) == 0 {
 		p.empty(doc.Line)
 		return nil

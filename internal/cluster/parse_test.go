@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -37,7 +38,7 @@ brokers:
 `
 
 func TestParseFullFile(t *testing.T) {
-	d, err := Parse([]byte(full), "zeebe-backup.yaml", LoadOptions{})
+	d, err := Parse(context.Background(), []byte(full), "zeebe-backup.yaml", LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(path, []byte(full), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Load(path, LoadOptions{})
+	d, err := Load(context.Background(), path, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Load: Path %q, %d brokers", d.Path, len(d.Brokers))
 	}
 
-	_, err = Load(filepath.Join(dir, "missing.yaml"), LoadOptions{})
+	_, err = Load(context.Background(), filepath.Join(dir, "missing.yaml"), LoadOptions{})
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Errorf("missing file: %v", err)
 	}
@@ -117,7 +118,7 @@ func TestLoad(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(strings.Replace(full, "nodeId: 1", "nodeId: 0", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Load(bad, LoadOptions{})
+	_, err = Load(context.Background(), bad, LoadOptions{})
 	var de *DescriptionError
 	if !errors.As(err, &de) || !strings.HasPrefix(de.Problems[0].String(), bad+":") {
 		t.Errorf("bad file: %v", err)

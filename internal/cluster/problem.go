@@ -73,7 +73,7 @@ func (ps *problems) err() error {
 	return &DescriptionError{Problems: ps.list}
 }
 
-var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineError = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // syntax turns a yaml.v3 error ("yaml: line 3: mapping values are not allowed ...") into a
 // problem at that line.

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,7 +21,7 @@ import (
 //
 // Remote brokers are left alone: their files are on another host. Resolve changes nothing
 // when it fails; its error names each broker and file that failed, all together.
-func (d *Description) Resolve() (map[int]*config.Broker, error) {
+func (d *Description) Resolve(ctx context.Context) (map[int]*config.Broker, error) {
 	out := map[int]*config.Broker{}
 	dirs := map[int]string{}
 	var errs []error
@@ -37,7 +38,7 @@ func (d *Description) Resolve() (map[int]*config.Broker, error) {
 		if !b.IsLocal() {
 			continue
 		}
-		vals, err := config.LoadValues(config.LoadOptions{Files: []string{b.Config}, Env: b.Env, WorkDir: b.InstallDir})
+		vals, err := config.LoadValues(ctx, config.LoadOptions{Files: []string{b.Config}, Env: b.Env, WorkDir: b.InstallDir})
 		if err != nil {
 			fail(b, "%w", err)
 			continue

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func describe(t *testing.T, brokers ...spec) *Description {
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Load(path, LoadOptions{})
+	d, err := Load(context.Background(), path, LoadOptions{})
 	if err != nil {
 		t.Fatalf("Load:\n%s\n%v", b.String(), err)
 	}
@@ -76,7 +77,7 @@ func TestResolveDataDirectories(t *testing.T) {
 		spec{config: otherInstall, extra: "installDir: /usr/local/zeebe"},
 		spec{config: explicit, extra: "dataDir: /srv/zeebe4\nenv: {ZEEBE_BROKER_DATA_DIRECTORY: /also/not/used}"},
 	)
-	configs, err := d.Resolve()
+	configs, err := d.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestResolveDataDirectories(t *testing.T) {
 func TestResolveLeavesRemoteBrokers(t *testing.T) {
 	cfg := writeConfig(t, t.TempDir(), clusterConfig(0, ""))
 	d := describe(t, spec{config: cfg}, spec{config: "/opt/zeebe/config/application.yaml", host: "ssh://zeebe@10.0.0.11"})
-	configs, err := d.Resolve()
+	configs, err := d.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestResolveErrors(t *testing.T) {
 	badValue := writeConfig(t, filepath.Join(root, "bad"), clusterConfig(3, "    data:\n      logSegmentSize: lots\n"))
 
 	d := describe(t, spec{config: good}, spec{config: missing}, spec{config: wrongID}, spec{config: badValue})
-	_, err := d.Resolve()
+	_, err := d.Resolve(context.Background())
 	if err == nil {
 		t.Fatal("Resolve accepted a missing config")
 	}
@@ -160,7 +161,7 @@ func TestResolveSharedDataDir(t *testing.T) {
 	a := writeConfig(t, filepath.Join(root, "a"), clusterConfig(0, "    data:\n      directory: /data\n"))
 	b := writeConfig(t, filepath.Join(root, "b"), clusterConfig(1, ""))
 	d := describe(t, spec{config: a}, spec{config: b, extra: "env: {ZEEBE_BROKER_DATA_DIRECTORY: /data/}"})
-	_, err := d.Resolve()
+	_, err := d.Resolve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "broker 1 (local): data folder /data is also the one of broker 0 (local)") {
 		t.Errorf("shared data folder: %v", err)
 	}

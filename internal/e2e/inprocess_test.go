@@ -25,11 +25,11 @@ import (
 func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	e := newEnv(t, simtest.Options{})
 	e.startCluster()
-	d, err := cluster.Load(e.clusterFile, cluster.LoadOptions{})
+	d, err := cluster.Load(context.Background(), e.clusterFile, cluster.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgs, err := d.Resolve()
+	cfgs, err := d.Resolve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
 	if len(procs) == 0 {
 		e := &Effective{From: fmt.Sprintf("the configuration file with the cluster file's env: (no process holds %s, so the broker's own environment could not be read)", m.DataDir),
 			installDir: m.Broker.InstallDir, env: m.Broker.Env, workDir: m.Broker.InstallDir}
-		if err := e.load(m, data); err != nil {
+		if err := e.load(ctx, m, data); err != nil {
 			return nil, err
 		}
 		return e, nil
@@ -59,7 +59,7 @@ func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
 	for _, p := range procs {
 		e := &Effective{Running: true, PID: p.PID, From: fmt.Sprintf("the configuration file with the environment of process %d, which holds %s", p.PID, m.DataDir),
 			installDir: m.Broker.InstallDir, env: p.Env, workDir: p.WorkDir}
-		if err := e.load(m, data); err != nil {
+		if err := e.load(ctx, m, data); err != nil {
 			errs = append(errs, fmt.Errorf("process %d: %w", p.PID, err))
 			continue
 		}
@@ -77,8 +77,8 @@ func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
 	return first, nil
 }
 
-func (e *Effective) load(m *Member, data []byte) error {
-	b, v, err := e.Resolve(m.Broker.Config, data)
+func (e *Effective) load(ctx context.Context, m *Member, data []byte) error {
+	b, v, err := e.Resolve(ctx, m.Broker.Config, data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Broker.Name(), err)
 	}
@@ -88,8 +88,8 @@ func (e *Effective) load(m *Member, data []byte) error {
 
 // Resolve resolves another configuration (the one a restore would install) with the same
 // environment: what the broker would run with when started with it. name names it in messages.
-func (e *Effective) Resolve(name string, data []byte) (*config.Broker, *config.Values, error) {
-	v, err := config.LoadValues(config.LoadOptions{Inline: []config.Inline{{Name: name, Data: data}}, Env: e.env, WorkDir: e.workDir})
+func (e *Effective) Resolve(ctx context.Context, name string, data []byte) (*config.Broker, *config.Values, error) {
+	v, err := config.LoadValues(ctx, config.LoadOptions{Inline: []config.Inline{{Name: name, Data: data}}, Env: e.env, WorkDir: e.workDir})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -91,7 +91,7 @@ func TestReadEffective(t *testing.T) {
 	}
 
 	// Another configuration resolved with the same environment: the restore's "after".
-	b, _, err := up.Resolve("the backed-up configuration", []byte("server: {port: 1}\nmanagement: {server: {port: 2}}\nzeebe: {broker: {cluster: {nodeId: 1, clusterSize: 2}}}\n"))
+	b, _, err := up.Resolve(context.Background(), "the backed-up configuration", []byte("server: {port: 1}\nmanagement: {server: {port: 2}}\nzeebe: {broker: {cluster: {nodeId: 1, clusterSize: 2}}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

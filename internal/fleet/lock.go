@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 )
 
@@ -86,8 +87,13 @@ func ReadLock(ctx context.Context, m *Member) (*ClusterLock, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseClusterLock(raw)
+}
+
+// parseClusterLock reads a lock file's content within the limits of package limits.
+func parseClusterLock(raw []byte) (*ClusterLock, error) {
 	var l ClusterLock
-	if err := json.Unmarshal(raw, &l); err != nil {
+	if err := limits.DecodeJSON(raw, limits.MaxLockBytes, "cluster lock", &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

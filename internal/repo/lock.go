@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
@@ -137,7 +138,7 @@ func (r *Repo) Update(ctx context.Context, l Lock) error {
 // ReadLock returns the lock, or nil when the repository is not locked.
 func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 	var l Lock
-	if err := r.getJSON(ctx, lockKey, &l); err != nil {
+	if err := r.getJSON(ctx, lockKey, limits.MaxLockBytes, "lock", &l); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
@@ -144,17 +145,15 @@ func (r *Repo) PutJSON(ctx context.Context, key string, v any) error {
 	return err
 }
 
-func (r *Repo) getJSON(ctx context.Context, key string, v any) error {
+// getJSON reads the JSON at key into v, refusing more than max bytes or MaxJSONDepth levels
+// (package limits); what names it in messages.
+func (r *Repo) getJSON(ctx context.Context, key string, max int64, what string, v any) error {
 	rc, err := r.s.Get(ctx, key)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, 256<<20))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := limits.JSON(ctx, rc, max, what, v); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	return nil
@@ -168,7 +167,7 @@ func (r *Repo) Commit(ctx context.Context, m *Manifest) error {
 // Manifest reads a committed backup's manifest.
 func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 	var m Manifest
-	if err := r.getJSON(ctx, Key(id, manifestName), &m); err != nil {
+	if err := r.getJSON(ctx, Key(id, manifestName), limits.MaxManifestBytes, "manifest", &m); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w %q in %s (see 'zeebe-backup list')", ErrNotFound, id, r.Location())
 		}
@@ -183,7 +182,7 @@ func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 // Index reads the entry list of a broker's archive.
 func (r *Repo) Index(ctx context.Context, id string, nodeID int) ([]archive.Entry, error) {
 	var entries []archive.Entry
-	err := r.getJSON(ctx, Key(id, IndexName(nodeID)), &entries)
+	err := r.getJSON(ctx, Key(id, IndexName(nodeID)), limits.MaxIndexBytes, "index", &entries)
 	return entries, err
 }
 

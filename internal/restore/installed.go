@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
@@ -64,7 +64,7 @@ func (r *run) checkConfigs(ctx context.Context) error {
 			continue
 		}
 		name := fmt.Sprintf("the backed-up configuration of broker %d", n)
-		after, afterValues, err := cur.Resolve(name, cfg)
+		after, afterValues, err := cur.Resolve(ctx, name, cfg)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
 			continue
@@ -73,7 +73,7 @@ func (r *run) checkConfigs(ctx context.Context) error {
 		if len(edits) > 0 {
 			raw, err := r.backedUpConfig(ctx, m)
 			if err == nil {
-				plain, _, err = cur.Resolve(name, raw)
+				plain, _, err = cur.Resolve(ctx, name, raw)
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
@@ -92,7 +92,7 @@ func (r *run) backedUpConfig(ctx context.Context, m *fleet.Member) ([]byte, erro
 		return nil, fmt.Errorf("read the backed-up configuration: %w", err)
 	}
 	defer rc.Close()
-	return io.ReadAll(rc)
+	return limits.ReadAll(ctx, rc, limits.MaxYAMLBytes, "backed-up configuration")
 }
 
 // compareInstalled names every checked setting that the installed configuration would really

@@ -54,13 +54,13 @@ func TestCompareInstalled(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := "the backed-up configuration of broker 1"
-			after, afterValues, err := cur.Resolve(name, []byte(c.installed))
+			after, afterValues, err := cur.Resolve(context.Background(), name, []byte(c.installed))
 			if err != nil {
 				t.Fatal(err)
 			}
 			plain := after
 			if c.plain != "" {
-				if plain, _, err = cur.Resolve(name, []byte(c.plain)); err != nil {
+				if plain, _, err = cur.Resolve(context.Background(), name, []byte(c.plain)); err != nil {
 					t.Fatal(err)
 				}
 			}

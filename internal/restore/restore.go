@@ -26,7 +26,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -36,6 +35,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
@@ -278,14 +278,14 @@ func (r *run) configToInstall(ctx context.Context, m *fleet.Member) ([]byte, []c
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: read the backed-up configuration: %w", m.Broker.Name(), err)
 	}
-	cfg, err := io.ReadAll(rc)
+	cfg, err := limits.ReadAll(ctx, rc, limits.MaxYAMLBytes, "backed-up configuration")
 	rc.Close()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: read the backed-up configuration %s: %w", m.Broker.Name(), r.recs[n].Config, err)
 	}
 	edits := editsFor(m.Broker, r.opts.Sets[n])
 	if len(edits) > 0 {
-		if cfg, err = config.ApplyEdits(cfg, edits); err != nil {
+		if cfg, err = config.ApplyEdits(ctx, cfg, edits); err != nil {
 			return nil, nil, fmt.Errorf("%s: adjust the configuration: %w", m.Broker.Name(), err)
 		}
 	}

@@ -2,9 +2,9 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 )
 
 // Edit is one property to set in a YAML configuration.
@@ -58,16 +60,16 @@ type Edit struct {
 // cannot be replaced. After each edit ApplyEdits reads the result back and fails, rather
 // than return it, unless the edited key has the new value in the documents it changed and
 // every other setting of every document reads as before.
-func ApplyEdits(yamlBytes []byte, edits []Edit) ([]byte, error) {
+func ApplyEdits(ctx context.Context, yamlBytes []byte, edits []Edit) ([]byte, error) {
 	bom := []byte("\ufeff")
 	src, hadBOM := bytes.CutPrefix(yamlBytes, bom)
 	if err := checkText(src); err != nil {
 		return nil, fmt.Errorf("edit configuration: %w", err)
 	}
 	for _, e := range edits {
-		out, docs, err := applyEdit(src, e)
+		out, docs, err := applyEdit(ctx, src, e)
 		if err == nil {
-			err = checkEdit(src, out, e, docs)
+			err = checkEdit(ctx, src, out, e, docs)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("set %s: %w", e.Key, err)
@@ -110,7 +112,7 @@ type editor struct {
 }
 
 // applyEdit makes one edit and returns the new text and the indexes of the documents changed.
-func applyEdit(src []byte, e Edit) ([]byte, []int, error) {
+func applyEdit(ctx context.Context, src []byte, e Edit) ([]byte, []int, error) {
 	var path, names []string
 	for _, s := range splitKey(e.Key) {
 		if c := canonicalSegment(s); c != "" {
@@ -126,7 +128,7 @@ func applyEdit(src []byte, e Edit) ([]byte, []int, error) {
 	if hasCondition(document{entries: []flat{{key: e.Key}}}) {
 		return nil, nil, errors.New("an activation condition cannot be set")
 	}
-	docs, conditional, err := decodeDocuments(src)
+	docs, conditional, err := decodeDocuments(ctx, src)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -178,19 +180,14 @@ func applyEdit(src []byte, e Edit) ([]byte, []int, error) {
 }
 
 // decodeDocuments parses every document and says which carry an activation condition.
-func decodeDocuments(src []byte) ([]*yaml.Node, []bool, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(src))
+func decodeDocuments(ctx context.Context, src []byte) ([]*yaml.Node, []bool, error) {
+	all, err := limits.YAML(ctx, src)
+	if err != nil {
+		return nil, nil, err
+	}
 	var docs []*yaml.Node
 	var conditional []bool
-	for {
-		doc := new(yaml.Node)
-		err := dec.Decode(doc)
-		if errors.Is(err, io.EOF) {
-			return docs, conditional, nil
-		}
-		if err != nil {
-			return nil, nil, err
-		}
+	for _, doc := range all {
 		f := flattener{}
 		if err := f.document(doc); err != nil {
 			return nil, nil, err
@@ -201,6 +198,7 @@ func decodeDocuments(src []byte) ([]*yaml.Node, []bool, error) {
 		docs = append(docs, doc)
 		conditional = append(conditional, hasCondition(document{entries: f.out}))
 	}
+	return docs, conditional, nil
 }
 
 func newEditor(src []byte) *editor {
@@ -891,12 +889,12 @@ func plainOK(s string, flow bool) bool {
 // checkEdit reads before and after back as LoadValues does: in the changed documents the key
 // must have the new value; every other setting of every document must read as before, but
 // for an empty value that the edit turned into a mapping.
-func checkEdit(before, after []byte, e Edit, changed []int) error {
-	b, err := parseYAML("", before)
+func checkEdit(ctx context.Context, before, after []byte, e Edit, changed []int) error {
+	b, err := parseYAML(ctx, "", before)
 	if err != nil {
 		return err
 	}
-	a, err := parseYAML("", after)
+	a, err := parseYAML(ctx, "", after)
 	if err != nil {
 		return fmt.Errorf("the edited configuration does not parse (a bug): %w", err)
 	}

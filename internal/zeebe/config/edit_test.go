@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -9,7 +10,7 @@ import (
 // real files that every edited key reads the new value and every other key the old one.
 func applyEdits(t *testing.T, in, want string, edits ...Edit) {
 	t.Helper()
-	out, err := ApplyEdits([]byte(in), edits)
+	out, err := ApplyEdits(context.Background(), []byte(in), edits)
 	if err != nil {
 		t.Fatalf("ApplyEdits: %v", err)
 	}
@@ -68,7 +69,7 @@ func nestsBelow(want map[string]string, prefix string) bool {
 
 func wantEditError(t *testing.T, in string, e Edit, parts ...string) {
 	t.Helper()
-	_, err := ApplyEdits([]byte(in), []Edit{e})
+	_, err := ApplyEdits(context.Background(), []byte(in), []Edit{e})
 	wantErr(t, err, parts...)
 }
 
@@ -200,7 +201,7 @@ management:
 
 	// The broker reads the edited file as intended.
 	dir := t.TempDir()
-	out, err := ApplyEdits([]byte(zeebe85WithComments), []Edit{
+	out, err := ApplyEdits(context.Background(), []byte(zeebe85WithComments), []Edit{
 		{"zeebe.broker.cluster.nodeId", "2"}, {"zeebe.broker.network.advertisedHost", "10.0.0.22"},
 	})
 	if err != nil {
@@ -360,7 +361,7 @@ func TestApplyEditsAddsBranches(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in, want := tc.in, tc.want
 			if strings.HasPrefix(in, "\ufeff") { // LoadValues does not expect a BOM
-				out, err := ApplyEdits([]byte(in), tc.edits)
+				out, err := ApplyEdits(context.Background(), []byte(in), tc.edits)
 				if err != nil || string(out) != want {
 					t.Fatalf("ApplyEdits = %q, %v; want %q", out, err, want)
 				}
@@ -471,7 +472,7 @@ func TestApplyEditsErrors(t *testing.T) {
 			wantEditError(t, tc.in, Edit{tc.key, "x"}, tc.parts...)
 		})
 	}
-	if _, err := ApplyEdits([]byte("a: 1\n"), []Edit{{"a", "\xff"}}); err == nil {
+	if _, err := ApplyEdits(context.Background(), []byte("a: 1\n"), []Edit{{"a", "\xff"}}); err == nil {
 		t.Error("a value that is not UTF-8 was accepted")
 	}
 }
@@ -604,7 +605,7 @@ zeebe:
 	}
 
 	// The Helm chart's full configuration takes the same edits.
-	out, err := ApplyEdits([]byte(helm88), edits)
+	out, err := ApplyEdits(context.Background(), []byte(helm88), edits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -620,11 +621,11 @@ func FuzzApplyEdits(f *testing.F) {
 		f.Add([]byte(s), "a.b.c", "yes")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, key, value string) {
-		out, err := ApplyEdits(data, []Edit{{key, value}})
+		out, err := ApplyEdits(context.Background(), data, []Edit{{key, value}})
 		if err != nil {
 			return
 		}
-		docs, err := parseYAML("fuzz.yaml", out)
+		docs, err := parseYAML(context.Background(), "fuzz.yaml", out)
 		if err != nil {
 			t.Fatalf("result does not parse: %v\n%s", err, out)
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ func FuzzParseYAML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		docs, err := parseYAML("fuzz.yaml", data)
+		docs, err := parseYAML(context.Background(), "fuzz.yaml", data)
 		if err != nil {
 			return
 		}

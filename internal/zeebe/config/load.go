@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -43,11 +44,11 @@ const additionalLocationEnv = "SPRING_CONFIG_ADDITIONAL_LOCATION"
 // spring.profiles.default does not matter (§6). Documents with spring.config.activate.on-cloud-platform apply only when it names
 // the platform the environment shows ("kubernetes" when KUBERNETES_SERVICE_HOST and
 // KUBERNETES_SERVICE_PORT are set, otherwise "none").
-func LoadValues(opts LoadOptions) (*Values, error) {
+func LoadValues(ctx context.Context, opts LoadOptions) (*Values, error) {
 	var docs []document
 	var files []string
 	for _, in := range opts.Inline {
-		d, err := parseYAML(in.Name, in.Data)
+		d, err := parseYAML(ctx, in.Name, in.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -55,14 +56,14 @@ func LoadValues(opts LoadOptions) (*Values, error) {
 		files = append(files, in.Name)
 	}
 	for _, path := range opts.Files {
-		d, err := readYAMLFile(path)
+		d, err := readYAMLFile(ctx, path)
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, d...)
 		files = append(files, path)
 	}
-	extra, extraFiles, err := readAdditionalLocations(opts.Env[additionalLocationEnv], opts.WorkDir)
+	extra, extraFiles, err := readAdditionalLocations(ctx, opts.Env[additionalLocationEnv], opts.WorkDir)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func LoadValues(opts LoadOptions) (*Values, error) {
 
 // readAdditionalLocations reads the entries of SPRING_CONFIG_ADDITIONAL_LOCATION in order
 // (later ones override earlier ones) and returns their documents and the files read.
-func readAdditionalLocations(spec, workDir string) ([]document, []string, error) {
+func readAdditionalLocations(ctx context.Context, spec, workDir string) ([]document, []string, error) {
 	var docs []document
 	var files []string
 	for _, raw := range strings.Split(spec, ",") {
@@ -117,7 +118,7 @@ func readAdditionalLocations(spec, workDir string) ([]document, []string, error)
 		if workDir != "" && !filepath.IsAbs(path) {
 			path = filepath.Join(workDir, path)
 		}
-		d, f, err := readLocation(path, strings.HasSuffix(loc, "/"))
+		d, f, err := readLocation(ctx, path, strings.HasSuffix(loc, "/"))
 		if errors.Is(err, fs.ErrNotExist) && optional {
 			continue
 		}
@@ -132,7 +133,7 @@ func readAdditionalLocations(spec, workDir string) ([]document, []string, error)
 
 // readLocation reads one file, or application.yaml then application.yml of a directory (the
 // .yml one overriding, as Spring lists it first). A directory without either file is fine.
-func readLocation(path string, wantDir bool) ([]document, []string, error) {
+func readLocation(ctx context.Context, path string, wantDir bool) ([]document, []string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, err
@@ -144,14 +145,14 @@ func readLocation(path string, wantDir bool) ([]document, []string, error) {
 		if strings.HasSuffix(path, ".properties") {
 			return nil, nil, fmt.Errorf("%s: .properties files are not supported", path)
 		}
-		d, err := readYAMLFile(path)
+		d, err := readYAMLFile(ctx, path)
 		return d, []string{path}, err
 	}
 	var docs []document
 	var files []string
 	for _, name := range []string{"application.yaml", "application.yml"} {
 		p := filepath.Join(path, name)
-		d, err := readYAMLFile(p)
+		d, err := readYAMLFile(ctx, p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,7 +23,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 
 func load(t *testing.T, opts LoadOptions) *Values {
 	t.Helper()
-	v, err := LoadValues(opts)
+	v, err := LoadValues(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("LoadValues: %v", err)
 	}
@@ -144,7 +145,7 @@ func TestAdditionalLocations(t *testing.T) {
 		"properties":   writeFile(t, dir, "x.properties", "a=b\n"),
 		"bad yaml":     writeFile(t, dir, "bad.yaml", "a: [\n"),
 	} {
-		_, err := LoadValues(LoadOptions{Env: map[string]string{additionalLocationEnv: spec}})
+		_, err := LoadValues(context.Background(), LoadOptions{Env: map[string]string{additionalLocationEnv: spec}})
 		if err == nil {
 			t.Errorf("%s: want an error", name)
 			continue
@@ -156,7 +157,7 @@ func TestAdditionalLocations(t *testing.T) {
 }
 
 func TestMissingFileIsAnError(t *testing.T) {
-	_, err := LoadValues(LoadOptions{Files: []string{filepath.Join(t.TempDir(), "nope.yaml")}})
+	_, err := LoadValues(context.Background(), LoadOptions{Files: []string{filepath.Join(t.TempDir(), "nope.yaml")}})
 	wantErr(t, err, "nope.yaml")
 }
 
@@ -170,7 +171,7 @@ func TestBadYAMLNamesFileAndLine(t *testing.T) {
 		"tab":       {"zeebe:\n\tbroker: 1\n", "line 2"},
 	} {
 		file := writeFile(t, dir, name+".yaml", tc.content)
-		_, err := LoadValues(LoadOptions{Files: []string{file}})
+		_, err := LoadValues(context.Background(), LoadOptions{Files: []string{file}})
 		wantErr(t, err, file, tc.line)
 	}
 }
@@ -324,6 +325,6 @@ zeebe.sim.d: k8s
 	}
 
 	bad := writeFile(t, t.TempDir(), "application.yaml", "a: 1\n---\nspring.config.activate.on-profile: a & b\nb: 2\n")
-	_, err := LoadValues(LoadOptions{Files: []string{bad}})
+	_, err := LoadValues(context.Background(), LoadOptions{Files: []string{bad}})
 	wantErr(t, err, bad, "a & b")
 }

@@ -1,13 +1,13 @@
 package config
 
 import (
-	"bytes"
-	"errors"
+	"context"
 	"fmt"
-	"io"
 	"os"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 )
 
 // flat is one property of a YAML document, flattened to a dotted key as Spring's
@@ -26,41 +26,44 @@ type document struct {
 	entries []flat
 }
 
-// maxYAMLDepth bounds nesting and alias expansion.
-const maxYAMLDepth = 64
+// maxYAMLDepth bounds nesting; limits.YAML has refused deeper files already.
+const maxYAMLDepth = limits.MaxYAMLDepth
 
 // readYAMLFile parses every document of a YAML file. Errors name the file and, where the YAML
 // parser or our checks know it, the line.
-func readYAMLFile(path string) ([]document, error) {
-	data, err := os.ReadFile(path)
+func readYAMLFile(ctx context.Context, path string) ([]document, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config file: %w", err)
 	}
-	docs, err := parseYAML(path, data)
+	data, err := limits.ReadAll(ctx, f, limits.MaxYAMLBytes, "file")
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read config file %s: %w", path, err)
+	}
+	docs, err := parseYAML(ctx, path, data)
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	return docs, nil
 }
 
-func parseYAML(source string, data []byte) ([]document, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []document
-	for {
-		var root yaml.Node
-		err := dec.Decode(&root)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+// parseYAML parses and flattens every document within the limits of package limits, which
+// bound what following aliases can cost.
+func parseYAML(ctx context.Context, source string, data []byte) ([]document, error) {
+	roots, err := limits.YAML(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]document, 0, len(roots))
+	for _, root := range roots {
 		f := flattener{}
-		if err := f.document(&root); err != nil {
+		if err := f.document(root); err != nil {
 			return nil, err
 		}
 		docs = append(docs, document{source: source, entries: f.out})
 	}
+	return docs, nil
 }
 
 type flattener struct {

@@ -1,0 +1,80 @@
+package limits
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// The limits; see the package documentation for why each is what it is.
+const (
+	MaxYAMLBytes      = 1 << 20
+	MaxYAMLDepth      = 64
+	MaxYAMLNodes      = 200_000
+	MaxYAMLAliasNodes = 10_000
+
+	MaxManifestBytes = 16 << 20
+	MaxIndexBytes    = 64 << 20
+	MaxLockBytes     = 1 << 20
+	MaxJSONDepth     = 64
+
+	MaxHostFileBytes = 16 << 20
+)
+
+// ErrExceeded is wrapped by every error that refuses input for a limit.
+var ErrExceeded = errors.New("limit exceeded")
+
+// Error says which limit a file exceeded. It carries no part of the input but a line number.
+type Error struct {
+	What  string // "size", "nesting depth", "nodes", "nodes reached through aliases", ...
+	Limit int64
+	Unit  string // "bytes", "levels", "nodes"
+	Line  int    // 1-based line where it was found (YAML), 0 when unknown
+	Fix   string // what to do, "" for the generic advice
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message())
+	}
+	return e.Message()
+}
+
+// Message is Error without the line.
+func (e *Error) Message() string {
+	fix := e.Fix
+	if fix == "" {
+		fix = "a real file is far smaller; check that this is the right file"
+	}
+	return fmt.Sprintf("%s exceeds the limit of %d %s; %s", e.What, e.Limit, e.Unit, fix)
+}
+
+// Unwrap makes errors.Is(err, ErrExceeded) hold.
+func (e *Error) Unwrap() error { return ErrExceeded }
+
+// ctxReader fails with ctx's error once ctx is done, so that a parser reading from it stops.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// ReadAll reads r up to max bytes; more is an *Error, and nothing past max+1 bytes is read.
+// what names the content for the message ("manifest"). It stops when ctx is done.
+func ReadAll(ctx context.Context, r io.Reader, max int64, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, &Error{What: "the size of the " + what, Limit: max, Unit: "bytes"}
+	}
+	return b, nil
+}
