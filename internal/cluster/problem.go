@@ -70,8 +70,16 @@ func (ps *problems) err() error {
 		}
 		return a.Line < b.Line
 	})
+	if extra := len(ps.list) - maxProblems; extra > 0 {
+		ps.list = append(ps.list[:maxProblems:maxProblems], Problem{File: ps.file,
+			Message: fmt.Sprintf("and %d more problems; fix these first", extra)})
+	}
 	return &DescriptionError{Problems: ps.list}
 }
+
+// maxProblems bounds a report: a hostile file (aliases repeating one wrong broker) could
+// otherwise make a message of megabytes.
+const maxProblems = 20
 
 var yamlLineError = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 

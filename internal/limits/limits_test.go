@@ -7,18 +7,9 @@ import (
 	"io"
 	"strings"
 	"testing"
-)
 
-// billionLaughs is an alias bomb: nine levels of nine aliases, 9^9 scalars once expanded.
-func billionLaughs() string {
-	var b strings.Builder
-	b.WriteString(`a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]` + "\n")
-	for c := 'b'; c <= 'i'; c++ {
-		prev := string(c - 1)
-		fmt.Fprintf(&b, "%c: &%c [%s]\n", c, c, strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ","))
-	}
-	return b.String()
-}
+	"github.com/zeebe-backup/zeebe-backup/internal/limits/limitstest"
+)
 
 func wantLimit(t *testing.T, err error, what string) {
 	t.Helper()
@@ -35,7 +26,7 @@ func wantLimit(t *testing.T, err error, what string) {
 }
 
 func TestYAMLRefusesAliasBomb(t *testing.T) {
-	bomb := billionLaughs()
+	bomb := limitstest.AliasBomb()
 	if len(bomb) > 1000 {
 		t.Fatalf("bomb of %d bytes", len(bomb))
 	}

@@ -50,7 +50,7 @@ func LoadValues(ctx context.Context, opts LoadOptions) (*Values, error) {
 	for _, in := range opts.Inline {
 		d, err := parseYAML(ctx, in.Name, in.Data)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", in.Name, err)
 		}
 		docs = append(docs, d...)
 		files = append(files, in.Name)
