@@ -37,10 +37,12 @@ type Host interface {
 	// ReadFile reads a small file (a configuration, a lock); one over limits.MaxHostFileBytes
 	// is refused.
 	ReadFile(ctx context.Context, path string) ([]byte, error)
-	// WriteFile replaces path atomically.
-	WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode) error
+	// WriteFile replaces path atomically with a file of mode perm. With owner set, the file
+	// gets that owner and group before it replaces path, when the process may give it them
+	// (as root); otherwise it belongs to the process's user.
+	WriteFile(ctx context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) error
 	// CreateExclusive creates path with data, durably, failing with an error that wraps
-	// fs.ErrExist when it exists: a lock.
+	// fs.ErrExist when it exists: a lock. The file has mode 0600: a lock names its holder.
 	CreateExclusive(ctx context.Context, path string, data []byte) error
 	// Stat describes path without following a final symbolic link; absent: fs.ErrNotExist.
 	Stat(ctx context.Context, path string) (FileInfo, error)
@@ -69,7 +71,11 @@ type FileInfo struct {
 	Mode    fs.FileMode
 	ModTime time.Time
 	UID     int
+	GID     int
 }
+
+// Owner is the user and group that own a file.
+type Owner struct{ UID, GID int }
 
 // Holder is a process that holds something below a folder.
 type Holder struct {

@@ -82,7 +82,7 @@ func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
 }
 
 // WriteFile implements Host.
-func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode) (err error) {
+func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -97,7 +97,13 @@ func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.File
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Chmod(perm); err != nil {
+	if owner != nil {
+		err := f.Chown(owner.UID, owner.GID)
+		if err != nil && (os.Geteuid() == 0 || !errors.Is(err, fs.ErrPermission)) {
+			return err
+		}
+	}
+	if err := f.Chmod(perm); err != nil { // after Chown, which may clear set-id bits
 		return err
 	}
 	if err := f.Sync(); err != nil {
@@ -114,7 +120,7 @@ func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.File
 
 // CreateExclusive implements Host.
 func (Local) CreateExclusive(_ context.Context, path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -151,7 +157,7 @@ func (Local) Stat(_ context.Context, path string) (FileInfo, error) {
 		return FileInfo{}, err
 	}
 	return FileInfo{Path: path, IsDir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(),
-		UID: int(fi.Sys().(*syscall.Stat_t).Uid)}, nil
+		UID: int(fi.Sys().(*syscall.Stat_t).Uid), GID: int(fi.Sys().(*syscall.Stat_t).Gid)}, nil
 }
 
 // Rename implements Host; the rename is made durable.

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/spf13/cobra"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 )
 
 // Execute runs zeebe-backup with args and returns the exit status (see ExitCode). An error is
@@ -26,7 +28,7 @@ func Execute(ctx context.Context, s Streams, args []string) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
-	msg := errorMessage(ctx, err)
+	msg := redact.Text(errorMessage(ctx, err))
 	fmt.Fprintln(s.Err, "zeebe-backup:", msg)
 	if wantsJSON(cmd, args) && out.n.Load() == 0 {
 		_ = printJSON(out, errorOutput{Error: errorBody{Code: code, Message: msg}})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 )
 
 // renderer shows a workflow's events: JSON lines with --json, a live status line per broker on
@@ -42,7 +43,7 @@ func (r *renderer) event(e progress.Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	e.Message = interruptedText(e.Message)
+	e.Message = redact.Text(interruptedText(e.Message))
 	if r.json {
 		b, _ := json.Marshal(e)
 		fmt.Fprintln(r.s.Err, string(b))

@@ -15,6 +15,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
@@ -144,7 +145,8 @@ func testPause(s Streams) func(string) {
 	}
 }
 
-// commandLine is what the lock records as the holder's command.
+// commandLine is what the locks record as the holder's command: --set values and URL
+// passwords are left out.
 func commandLine() string {
-	return strings.Join(os.Args, " ")
+	return redact.Args(os.Args)
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 )
 
 // The checks below return "" when a value is fine, else what is wrong and what to write.
@@ -20,26 +22,26 @@ func checkHost(s string) string {
 		return ""
 	}
 	if !strings.Contains(s, "://") {
-		return fmt.Sprintf("%q is neither local nor an ssh:// URL; %s", s, hostForms)
+		return fmt.Sprintf("%q is neither local nor an ssh:// URL; %s", redact.Text(s), hostForms)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return fmt.Sprintf("%q is not a valid URL; %s", s, hostForms)
+		return fmt.Sprintf("%q is not a valid URL; %s", redact.Text(s), hostForms)
 	}
 	switch {
 	case u.Scheme != "ssh":
-		return fmt.Sprintf("%q: scheme %s is not supported; %s", s, u.Scheme, hostForms)
+		return fmt.Sprintf("%q: scheme %s is not supported; %s", redact.Text(s), u.Scheme, hostForms)
 	case u.Hostname() == "":
-		return fmt.Sprintf("%q names no host; %s", s, hostForms)
+		return fmt.Sprintf("%q names no host; %s", redact.Text(s), hostForms)
 	case hasPassword(u):
-		return fmt.Sprintf("%q holds a password; use an ssh key or agent, and %s", s, hostForms)
+		return fmt.Sprintf("%q holds a password; use an ssh key or agent, and %s", redact.Text(s), hostForms)
 	case u.User != nil && u.User.Username() == "":
-		return fmt.Sprintf("%q has an empty user name; %s", s, hostForms)
+		return fmt.Sprintf("%q has an empty user name; %s", redact.Text(s), hostForms)
 	case u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return fmt.Sprintf("%q has more than a host; %s", s, hostForms)
+		return fmt.Sprintf("%q has more than a host; %s", redact.Text(s), hostForms)
 	}
 	if msg := checkPort(u.Port()); msg != "" && u.Port() != "" {
-		return fmt.Sprintf("%q: %s; %s", s, msg, hostForms)
+		return fmt.Sprintf("%q: %s; %s", redact.Text(s), msg, hostForms)
 	}
 	return ""
 }
@@ -63,13 +65,13 @@ func checkGateway(s string) string {
 	const form = "write the gRPC address of a gateway as host:port, e.g. 10.0.0.10:26500"
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
-		return fmt.Sprintf("%q is not host:port; %s", s, form)
+		return fmt.Sprintf("%q is not host:port; %s", redact.Text(s), form)
 	}
 	if host == "" || strings.ContainsAny(host, "/@") {
-		return fmt.Sprintf("%q names no host; %s", s, form)
+		return fmt.Sprintf("%q names no host; %s", redact.Text(s), form)
 	}
 	if msg := checkPort(port); msg != "" {
-		return fmt.Sprintf("%q: %s; %s", s, msg, form)
+		return fmt.Sprintf("%q: %s; %s", redact.Text(s), msg, form)
 	}
 	return ""
 }
@@ -80,15 +82,15 @@ func checkHealth(s string) (string, string) {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil:
-		return s, fmt.Sprintf("%q is not a valid URL; %s", s, form)
+		return s, fmt.Sprintf("%q is not a valid URL; %s", redact.Text(s), form)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return s, fmt.Sprintf("%q is not an http:// or https:// URL; %s", s, form)
+		return s, fmt.Sprintf("%q is not an http:// or https:// URL; %s", redact.Text(s), form)
 	case u.Hostname() == "":
-		return s, fmt.Sprintf("%q names no host; %s", s, form)
+		return s, fmt.Sprintf("%q names no host; %s", redact.Text(s), form)
 	case u.User != nil:
-		return s, fmt.Sprintf("%q holds a user name; the management API takes none, %s", s, form)
+		return s, fmt.Sprintf("%q holds a user name; the management API takes none, %s", redact.Text(s), form)
 	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return s, fmt.Sprintf("%q has a query or fragment; %s", s, form)
+		return s, fmt.Sprintf("%q has a query or fragment; %s", redact.Text(s), form)
 	}
 	return strings.TrimRight(s, "/"), ""
 }
@@ -107,39 +109,39 @@ func checkRepository(s string, fromFlag bool) (string, string) {
 		if fromFlag {
 			abs, err := filepath.Abs(s)
 			if err != nil {
-				return s, fmt.Sprintf("%q: %v", s, err)
+				return s, fmt.Sprintf("%q: %v", redact.Text(s), err)
 			}
 			return abs, ""
 		}
-		return s, fmt.Sprintf("%q is a relative path; %s", s, forms)
+		return s, fmt.Sprintf("%q is a relative path; %s", redact.Text(s), forms)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return s, fmt.Sprintf("%q is not a valid URL; %s", s, forms)
+		return s, fmt.Sprintf("%q is not a valid URL; %s", redact.Text(s), forms)
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "file":
 		switch {
 		case u.Opaque != "" || (u.Host != "" && u.Host != "localhost"):
-			return s, fmt.Sprintf("%q does not start with file:/// (three slashes); write file:///absolute/path", s)
+			return s, fmt.Sprintf("%q does not start with file:/// (three slashes); write file:///absolute/path", redact.Text(s))
 		case u.Path == "" || !filepath.IsAbs(u.Path):
-			return s, fmt.Sprintf("%q names no folder; write file:///absolute/path", s)
+			return s, fmt.Sprintf("%q names no folder; write file:///absolute/path", redact.Text(s))
 		case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-			return s, fmt.Sprintf("%q has more than a path; write file:///absolute/path", s)
+			return s, fmt.Sprintf("%q has more than a path; write file:///absolute/path", redact.Text(s))
 		}
 	case "s3":
 		switch {
 		case u.Opaque != "" || u.Host == "":
-			return s, fmt.Sprintf("%q names no bucket; write s3://bucket or s3://bucket/prefix", s)
+			return s, fmt.Sprintf("%q names no bucket; write s3://bucket or s3://bucket/prefix", redact.Text(s))
 		case u.User != nil:
-			return s, fmt.Sprintf("%q holds credentials; remove them, the keys are read from the environment", s)
+			return s, fmt.Sprintf("%q holds credentials; remove them, the keys are read from the environment", redact.Text(s))
 		case u.Port() != "":
-			return s, fmt.Sprintf("%q has a port; write s3://bucket/prefix, the endpoint is set in the environment", s)
+			return s, fmt.Sprintf("%q has a port; write s3://bucket/prefix, the endpoint is set in the environment", redact.Text(s))
 		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-			return s, fmt.Sprintf("%q has a query or fragment; write s3://bucket/prefix", s)
+			return s, fmt.Sprintf("%q has a query or fragment; write s3://bucket/prefix", redact.Text(s))
 		}
 	default:
-		return s, fmt.Sprintf("%q: scheme %s is not supported; %s", s, u.Scheme, forms)
+		return s, fmt.Sprintf("%q: scheme %s is not supported; %s", redact.Text(s), u.Scheme, forms)
 	}
 	return s, ""
 }

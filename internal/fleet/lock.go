@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 )
 
@@ -29,6 +30,7 @@ var ErrClusterLocked = errors.New("the cluster is locked by another run")
 // Lock takes every broker's lock, or none: on failure the ones taken are released and the error
 // names the holder.
 func (f *Fleet) Lock(ctx context.Context, l ClusterLock) error {
+	l.Holder.Command, l.Repository = redact.Text(l.Holder.Command), redact.Text(l.Repository)
 	data, err := json.MarshalIndent(l, "", "  ")
 	if err != nil {
 		return err

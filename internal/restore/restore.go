@@ -26,13 +26,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
@@ -301,8 +304,12 @@ func (r *run) installConfigs(ctx context.Context) error {
 			return err
 		}
 		previous := m.Broker.Config + ".pre-restore-" + r.m.ID
-		if current, err := m.Host.ReadFile(ctx, m.Broker.Config); err == nil {
-			if err := m.Host.WriteFile(ctx, previous, current, 0o644); err != nil {
+		perm, owner, current, err := currentConfig(ctx, m)
+		if err != nil {
+			return err
+		}
+		if current != nil {
+			if err := m.Host.WriteFile(ctx, previous, current, perm, owner); err != nil {
 				return fmt.Errorf("%s: keep the previous configuration: %w", m.Broker.Name(), err)
 			}
 			if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.PreviousConfig = previous }); err != nil {
@@ -312,12 +319,41 @@ func (r *run) installConfigs(ctx context.Context) error {
 		if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.ConfigInstalled = true }); err != nil {
 			return err
 		}
-		if err := m.Host.WriteFile(ctx, m.Broker.Config, cfg, 0o644); err != nil {
+		if err := m.Host.WriteFile(ctx, m.Broker.Config, cfg, perm, owner); err != nil {
 			return fmt.Errorf("%s: install the configuration at %s: %w", m.Broker.Name(), m.Broker.Config, err)
 		}
 		r.emit(progress.Event{Phase: "config", Broker: n, Message: fmt.Sprintf("installed the backed-up configuration at %s with %d edits; the previous one is at %s", m.Broker.Config, len(edits), previous)})
 	}
 	return nil
+}
+
+// currentConfig reads a broker's configuration file as it is before the restore, with the mode
+// and owner that the installed file and the kept copy get: configurations hold passwords, so a
+// 0600 file stays 0600. A configuration that does not exist gives nil data, mode 0600 and the
+// owner of its folder; a symbolic link (replaced by the installed file) gives 0600 and the
+// link's owner.
+func currentConfig(ctx context.Context, m *fleet.Member) (fs.FileMode, *broker.Owner, []byte, error) {
+	path := m.Broker.Config
+	info, err := m.Host.Stat(ctx, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		dir, err := m.Host.Stat(ctx, filepath.Dir(path))
+		if err != nil {
+			return 0, nil, nil, fmt.Errorf("%s: the folder of its configuration %s: %w", m.Broker.Name(), path, err)
+		}
+		return 0o600, &broker.Owner{UID: dir.UID, GID: dir.GID}, nil, nil
+	}
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s: its configuration %s: %w", m.Broker.Name(), path, err)
+	}
+	perm := info.Mode.Perm()
+	if info.Mode&fs.ModeSymlink != 0 {
+		perm = 0o600
+	}
+	data, err := m.Host.ReadFile(ctx, path)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s: read its configuration %s to keep it: %w", m.Broker.Name(), path, err)
+	}
+	return perm, &broker.Owner{UID: info.UID, GID: info.GID}, data, nil
 }
 
 // editsFor merges the cluster file's set: entries with the --set ones (which win).
