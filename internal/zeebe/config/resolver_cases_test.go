@@ -38,6 +38,7 @@ package config
 //     CAMUNDA_DATA_PRIMARYSTORAGE_DIRECTORY).
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -153,7 +154,7 @@ func TestResolverCases(t *testing.T) {
 					opts.Env[additionalLocationEnv] = path
 				}
 			}
-			v, err := LoadValues(opts)
+			v, err := LoadValues(context.Background(), opts)
 			if err != nil {
 				t.Fatalf("%s: LoadValues: %v", c.cite, err)
 			}
@@ -184,7 +185,7 @@ func TestHealthPortCases(t *testing.T) {
 		{"8.5.3", map[string]string{"SERVER_PORT": "18080", "MANAGEMENT_SERVER_PORT": "29600"}, 29600},
 		{"8.8.2", map[string]string{"SERVER_PORT": "18080"}, 9600},
 	} {
-		v, err := LoadValues(LoadOptions{Env: c.env})
+		v, err := LoadValues(context.Background(), LoadOptions{Env: c.env})
 		if err != nil {
 			t.Fatal(err)
 		}
