@@ -67,8 +67,11 @@ func lockedError(ctx context.Context, m *Member) error {
 		return fmt.Errorf("%w: %s has a lock file %s that cannot be read (%v); remove it if no run is in progress", ErrClusterLocked, m.Broker.Name(), LockPath(m.DataDir), err)
 	}
 	return fmt.Errorf("%w: %s is locked by %s, doing a %s with repository %s; if that run is gone, run 'zeebe-backup recover' with that repository",
-		ErrClusterLocked, m.Broker.Name(), held.Holder, held.Operation, held.Repository)
+		ErrClusterLocked, m.Broker.Name(), held.Holder, shown(held.Operation), shown(held.Repository))
 }
+
+// shown is a field of a lock file as a message shows it: cut short, URL passwords redacted.
+func shown(s string) string { return limits.Excerpt(redact.Text(s), 200) }
 
 // Unlock removes every broker's lock file.
 func (f *Fleet) Unlock(ctx context.Context) error { return f.unlock(ctx, f.Members) }

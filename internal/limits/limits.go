@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // The limits; see the package documentation for why each is what it is.
@@ -77,4 +78,17 @@ func ReadAll(ctx context.Context, r io.Reader, max int64, what string) ([]byte, 
 		return nil, &Error{What: "the size of the " + what, Limit: max, Unit: "bytes"}
 	}
 	return b, nil
+}
+
+// Excerpt is s cut to at most n bytes (at a rune boundary) for a message, saying how much was
+// left out: a value read from a file goes into messages only this way.
+func Excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s…(%d more bytes)", s[:cut], len(s)-cut)
 }

@@ -168,3 +168,12 @@ func TestJSONLimits(t *testing.T) {
 		t.Fatalf("cancelled: err = %v", err)
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	if got := Excerpt("short", 10); got != "short" {
+		t.Errorf("Excerpt = %q", got)
+	}
+	if got := Excerpt("abcdéfgh", 5); got != "abcd…(5 more bytes)" {
+		t.Errorf("Excerpt = %q", got)
+	}
+}

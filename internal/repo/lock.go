@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
@@ -41,9 +42,14 @@ func ThisProcess(command string, now time.Time) Holder {
 	return h
 }
 
+// String names the holder for messages; fields read from a lock file are cut short and URL
+// passwords redacted.
 func (h Holder) String() string {
-	return fmt.Sprintf("'%s' (pid %d of %s on %s, since %s)", h.Command, h.PID, h.User, h.Host, h.Since.Format(time.RFC3339))
+	return fmt.Sprintf("'%s' (pid %d of %s on %s, since %s)", shown(h.Command), h.PID, shown(h.User), shown(h.Host), h.Since.Format(time.RFC3339))
 }
+
+// shown is a field of a lock as a message shows it.
+func shown(s string) string { return limits.Excerpt(redact.Text(s), 200) }
 
 // Operation is what a backup or restore writes down before it touches a broker, and keeps up to
 // date, so that `recover` can finish or undo it when the tool was killed.
@@ -88,7 +94,7 @@ type LockedError struct {
 func (e *LockedError) Error() string {
 	msg := fmt.Sprintf("%s is locked by %s", e.Location, e.Lock.Holder)
 	if op := e.Lock.Operation; op != nil {
-		msg += fmt.Sprintf(", which is doing a %s of backup %s", op.Kind, op.ID)
+		msg += fmt.Sprintf(", which is doing a %s of backup %s", shown(op.Kind), shown(op.ID))
 	}
 	return msg + "; if that process is gone, run 'zeebe-backup recover' to finish or undo what it left"
 }

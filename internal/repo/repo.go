@@ -176,6 +176,10 @@ func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 	if m.FormatVersion != FormatVersion {
 		return nil, fmt.Errorf("backup %q has manifest format %d; this zeebe-backup reads format %d", id, m.FormatVersion, FormatVersion)
 	}
+	if m.ID != id {
+		// The id names folders beside the data (staging, previous): it must be the checked one.
+		return nil, fmt.Errorf("the manifest of backup %q in %s names backup %q; it was changed or copied from another backup, restore that one by its own id", id, r.Location(), limits.Excerpt(m.ID, 80))
+	}
 	return &m, nil
 }
 

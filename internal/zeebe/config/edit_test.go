@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/limits/limitstest"
 )
 
 // applyEdits runs ApplyEdits, compares the result with want, and checks with LoadValues on
@@ -616,13 +618,17 @@ zeebe:
 // value (ApplyEdits checks the other keys itself); never a panic.
 func FuzzApplyEdits(f *testing.F) {
 	for _, s := range []string{zeebe85WithComments, helm85, helm88, "", "---\n", "a: {b: [1, {c: d}]}\n",
-		"a: |\n  x\nb:\n  - 1\n", "spring.profiles: dev\n---\na: 1\n", "a: &x {b: 1}\nc: *x\n", "a:\n  b: ~\n"} {
+		"a: |\n  x\nb:\n  - 1\n", "spring.profiles: dev\n---\na: 1\n", "a: &x {b: 1}\nc: *x\n", "a:\n  b: ~\n",
+		"a: &x [*x]\n", limitstest.AliasBomb(), limitstest.DeepYAML(70)} {
 		f.Add([]byte(s), "zeebe.broker.network.advertisedHost", "10.0.0.20")
 		f.Add([]byte(s), "a.b.c", "yes")
 	}
 	f.Fuzz(func(t *testing.T, data []byte, key, value string) {
 		out, err := ApplyEdits(context.Background(), data, []Edit{{key, value}})
 		if err != nil {
+			if strings.Contains(err.Error(), "(a bug)") {
+				t.Fatalf("%v\n%q", err, data)
+			}
 			return
 		}
 		docs, err := parseYAML(context.Background(), "fuzz.yaml", out)
