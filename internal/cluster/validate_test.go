@@ -130,7 +130,7 @@ func TestValidation(t *testing.T) {
 		{"ssh without host", []string{"host: local", "host: ssh://zeebe@"},
 			[]string{f + `:4: brokers[0].host: "ssh://zeebe@" names no host; write local, or ssh://`}},
 		{"ssh password", []string{"host: local", "host: ssh://zeebe:secret@10.0.0.10"},
-			[]string{f + `:4: brokers[0].host: "ssh://zeebe:secret@10.0.0.10" holds a password; use an ssh key or agent`}},
+			[]string{f + `:4: brokers[0].host: "ssh://***@10.0.0.10" holds a password; use an ssh key or agent`}},
 		{"ssh path", []string{"host: local", "host: ssh://10.0.0.10/opt"},
 			[]string{f + `:4: brokers[0].host: "ssh://10.0.0.10/opt" has more than a host`}},
 		{"ssh port", []string{"host: local", "host: ssh://10.0.0.10:70000"},
@@ -192,7 +192,7 @@ func TestValidation(t *testing.T) {
 		{"s3 without bucket", []string{"/var/backups/zeebe", "s3:///zeebe"},
 			[]string{f + `:1: repository: "s3:///zeebe" names no bucket; write s3://bucket or s3://bucket/prefix`}},
 		{"s3 with keys", []string{"/var/backups/zeebe", "s3://AKIA:secret@bucket/zeebe"},
-			[]string{f + `:1: repository: "s3://AKIA:secret@bucket/zeebe" holds credentials; remove them, the keys are read from the environment`}},
+			[]string{f + `:1: repository: "s3://***@bucket/zeebe" holds credentials; remove them, the keys are read from the environment`}},
 		{"s3 with endpoint", []string{"/var/backups/zeebe", "s3://minio:9000/zeebe"},
 			[]string{f + `:1: repository: "s3://minio:9000/zeebe" has a port; write s3://bucket/prefix, the endpoint is set in the environment`}},
 
