@@ -3,6 +3,9 @@ SHELL := /bin/bash
 TOOLS_DIR ?= $(HOME)/.cache/zeebe-backup/tools
 STATICCHECK := $(TOOLS_DIR)/staticcheck-v0.8.2/staticcheck
 export TOOLS_DIR
+# The version stamped into the binaries: the commit (and "-dirty" for uncommitted changes).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X github.com/zeebe-backup/zeebe-backup/internal/cli.Version=$(VERSION)
 
 .PHONY: test deps vet lint build demo bench bench-go
 
@@ -20,7 +23,7 @@ lint: deps
 	$(STATICCHECK) ./...
 
 build:
-	go build -o bin/ ./cmd/...
+	go build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
 ## demo: the main job on a built-in default
 demo: build
