@@ -12,11 +12,14 @@ declare -A packages=(
 	[zstd]=zstd               # interop tests and benchmarks
 	[gzip]=gzip
 	[tar]=tar # GNU tar
+	[mkfs.ext4]=e2fsprogs # e2e: data folders that are mount points (mkfs.ext4, chattr)
+	[chattr]=e2fsprogs
 )
 missing=()
 for cmd in "${!packages[@]}"; do
-	command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+	command -v "$cmd" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
 done
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | sed '/^$/d')
 [ -x /usr/bin/time ] || missing+=(time) # peak memory in the benchmark script
 if [ ${#missing[@]} -gt 0 ]; then
 	sudo=""

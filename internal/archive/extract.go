@@ -29,8 +29,10 @@ type ExtractOptions struct {
 	NoSameOwner bool
 	// MaxFileSize refuses entries that claim more bytes; 0 means DefaultMaxFileSize.
 	MaxFileSize int64
-	// SourceRoot is the absolute path the archive was taken from, when known. An absolute
-	// symbolic link below it points inside the tree and is accepted.
+	// SourceRoot is the absolute path of the folder the extracted tree is used from, when it is
+	// not the target (a restore extracts into a staging folder, then moves the tree into the
+	// data folder): an absolute symbolic link below it points inside the tree and is accepted.
+	// It must come from where the tree goes, never from the archive or its manifest.
 	SourceRoot string
 	// AllowExternalSymlinks accepts symbolic links that point outside the target, as a
 	// deployment may have (a runtime folder on another disk). They are created, never followed.
@@ -474,14 +476,10 @@ func (x *extractor) symlink(name string, hdr *tar.Header) error {
 		return unsafe(hdr.Name, "symbolic link with an empty or invalid target")
 	}
 	if !x.opts.AllowExternalSymlinks {
-		if filepath.IsAbs(target) {
-			if !within(x.target, target) && (x.opts.SourceRoot == "" || !within(x.opts.SourceRoot, target)) {
-				return unsafe(hdr.Name, "symbolic link to %q points outside the target", target)
-			}
-		} else {
-			if joined := path.Join(path.Dir(name), target); joined != "." && !filepath.IsLocal(joined) {
-				return unsafe(hdr.Name, "symbolic link to %q points outside the target", target)
-			}
+		if reason := linkOutside(name, target, x.target, x.opts.SourceRoot); reason != "" {
+			return unsafe(hdr.Name, "symbolic link to %q points outside the target (%s)", target, reason)
+		}
+		if !filepath.IsAbs(target) {
 			x.links = append(x.links, name)
 		}
 	}
@@ -524,6 +522,15 @@ func (x *extractor) hardLink(name string, hdr *tar.Header) (string, error) {
 // finish checks the relative symbolic links, applies folder metadata deepest first, and flushes
 // everything to disk.
 func (x *extractor) finish() error {
+	if !x.opts.AllowExternalSymlinks {
+		root := x.opts.SourceRoot
+		if root == "" {
+			root = x.target
+		}
+		if out := OutsideLinks(x.sum.Entries, root); len(out) > 0 {
+			return unsafe(out[0].Path, "symbolic link to %q points outside the target (%s)", out[0].Target, out[0].Reason)
+		}
+	}
 	for _, name := range x.links {
 		// The root refuses to resolve a path that leaves it; a dangling link is fine.
 		if _, err := x.root.Stat(name); err != nil && !errors.Is(err, fs.ErrNotExist) {

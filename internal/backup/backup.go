@@ -8,7 +8,9 @@
 //  2. The operation is written down (the repository lock) before the first stop command runs.
 //  3. All brokers are stopped at once and each is proven fully down.
 //  4. Every data folder is archived, concurrently, straight into the repository, with each
-//     broker's configuration and the index of every archived entry.
+//     broker's configuration and the index of every archived entry; the tool's own folders and
+//     lost+found at its top are left out (workflow.NotZeebeData), and every symbolic link that
+//     points outside it gets a warning.
 //  5. All brokers are started again and proven ready. Whatever fails after step 3 — an
 //     archive, the repository, Ctrl-C — the brokers that were stopped are started again.
 //  6. The manifest is written last; only then does the backup exist.
@@ -300,6 +302,7 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 		summary, err = m.Host.Archive(ctx, m.DataDir, archive.WriteOptions{
 			Compression: r.opts.Compression,
 			Observe:     checker,
+			Skip:        workflow.SkipInDataFolder,
 			Progress: func(p archive.Progress) {
 				r.emit(progress.Event{Phase: "archive", Broker: n, Progress: true, Bytes: p.Bytes, Files: p.Files, Message: p.Path})
 			},
@@ -319,6 +322,10 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 		return rec, nil, fmt.Errorf("%s: store %s in %s: %w", m.Broker.Name(), rec.Archive, r.deps.Repo.Location(), putErr)
 	case stored != summary.Size:
 		return rec, nil, fmt.Errorf("%s: stored %d bytes of %s, the archive has %d", m.Broker.Name(), stored, rec.Archive, summary.Size)
+	}
+	for _, l := range archive.OutsideLinks(summary.Entries, m.DataDir) {
+		r.emit(progress.Event{Level: progress.Warn, Phase: "archive", Broker: n, Message: fmt.Sprintf("%s is a symbolic link to %q, outside the data folder %s (%s): it is archived as a link; a restore needs --allow-external-symlinks and works only where %s exists",
+			l.Path, l.Target, m.DataDir, l.Reason, l.Target)})
 	}
 	rec.ArchiveSize, rec.ArchiveSHA256 = summary.Size, summary.SHA256
 	rec.Files, rec.Dirs, rec.Symlinks, rec.HardLinks, rec.Bytes = summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes

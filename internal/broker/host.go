@@ -48,6 +48,17 @@ type Host interface {
 	Stat(ctx context.Context, path string) (FileInfo, error)
 	Rename(ctx context.Context, from, to string) error
 	RemoveAll(ctx context.Context, path string) error
+	// ReadDir lists the names in a folder, sorted.
+	ReadDir(ctx context.Context, dir string) ([]string, error)
+	// Mkdir creates one folder, failing with an error that wraps fs.ErrExist when path exists.
+	Mkdir(ctx context.Context, path string, perm fs.FileMode) error
+	// RealPath is path with every symbolic link resolved, as the broker's own file accesses
+	// resolve it; absent: fs.ErrNotExist.
+	RealPath(ctx context.Context, path string) (string, error)
+	// MountPoint tells whether the folder path (with no symbolic link in it) is where a
+	// filesystem is mounted: its device differs from its parent's, or the mount table lists
+	// it (a bind mount). A mount point cannot be renamed; what is in it can, within it.
+	MountPoint(ctx context.Context, path string) (bool, error)
 	// Usage is the space the files below dir take on disk, hard links counted once.
 	Usage(ctx context.Context, dir string) (int64, error)
 	// FreeSpace is the space available to this user on the filesystem holding path.

@@ -26,6 +26,7 @@ type restoreOptions struct {
 	discardPrevious  bool
 	force            []string
 	yes              bool
+	externalLinks    bool
 }
 
 func newRestoreCmd(s Streams) *cobra.Command {
@@ -80,6 +81,7 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
 	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation on a terminal")
+	c.Flags().BoolVar(&o.externalLinks, "allow-external-symlinks", false, "restore symbolic links that point outside the data folder (refused otherwise, before any broker is stopped)")
 	c.Flags().StringArrayVar(&o.force, "force", nil, "override one named pre-flight check: "+strings.Join(restore.ForceChecks, ", ")+" (repeatable)")
 	return c
 }
@@ -137,7 +139,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
-	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force})
+	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force, AllowExternalSymlinks: o.externalLinks})
 	if res == nil {
 		return err
 	}

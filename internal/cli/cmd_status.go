@@ -2,13 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
 type statusOptions struct {
@@ -59,8 +64,17 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 			notReady++
 		}
 		if h, err := hosts(b); err == nil {
-			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir}); err == nil {
+			dir := b.DataDir // the real folder, as backups and restores work on it
+			if real, err := h.RealPath(ctx, dir); err == nil {
+				dir = real
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s: resolve data folder %s: %w", b.Name(), dir, err)
+			}
+			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: dir}); err == nil {
 				bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
+			}
+			if bs.Kept, err = keptFolders(ctx, h, dir); err != nil {
+				return fmt.Errorf("%s: list what restores kept at %s: %w", b.Name(), b.DataDir, err)
 			}
 		}
 		st.Brokers = append(st.Brokers, bs)
@@ -108,6 +122,9 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		if b.Locked != "" {
 			fmt.Fprintf(s.Out, "broker %d is locked: %s\n", b.NodeID, b.Locked)
 		}
+		for _, k := range b.Kept {
+			fmt.Fprintf(s.Out, "broker %d keeps %s (%s): remove it once it is no longer needed\n", b.NodeID, k.Path, humanBytes(k.Bytes))
+		}
 	}
 	if st.Unfinished != nil {
 		fmt.Fprintf(s.Out, "\nunfinished operation: %s\n", st.Unfinished.Message)
@@ -115,4 +132,40 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		fmt.Fprintf(s.Out, "\nno unfinished operation in %s\n", st.Repository)
 	}
 	return verdict
+}
+
+// keptFolders lists what restores keep inside a data folder (workflow.ToolPrefix) and beside
+// it (<data>.restore-, .pre-restore-, .failed-restore-<id>), with the space each takes.
+func keptFolders(ctx context.Context, h broker.Host, data string) ([]keptFolder, error) {
+	var paths []string
+	inside, err := h.ReadDir(ctx, data)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, name := range inside {
+		if strings.HasPrefix(name, workflow.ToolPrefix) {
+			paths = append(paths, filepath.Join(data, name))
+		}
+	}
+	beside, err := h.ReadDir(ctx, filepath.Dir(data))
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(data)
+	for _, name := range beside {
+		for _, kind := range []string{".restore-", ".pre-restore-", ".failed-restore-"} {
+			if strings.HasPrefix(name, base+kind) {
+				paths = append(paths, filepath.Join(filepath.Dir(data), name))
+			}
+		}
+	}
+	var out []keptFolder
+	for _, p := range paths {
+		n, err := h.Usage(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keptFolder{Path: p, Bytes: n})
+	}
+	return out, nil
 }

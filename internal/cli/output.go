@@ -243,6 +243,14 @@ type brokerStatus struct {
 	HTTPStatus int    `json:"httpStatus,omitempty"`
 	DataDir    string `json:"dataDir"`
 	Locked     string `json:"locked,omitempty"` // the run holding the broker's lock file
+	// Kept are the folders restores left in or beside the data folder (staging, previous or
+	// failed data), with their size.
+	Kept []keptFolder `json:"kept,omitempty"`
+}
+
+type keptFolder struct {
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
 }
 
 // unfinishedOperation is the repository lock: a run in progress, or one that died.

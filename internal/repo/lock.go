@@ -80,6 +80,12 @@ type OpBroker struct {
 	PreviousConfig  string `json:"previousConfig,omitempty"`
 	Swapped         bool   `json:"swapped,omitempty"`
 	ConfigInstalled bool   `json:"configInstalled,omitempty"`
+	// InFolder: the data folder is a mount point, so Staging and Previous are folders inside
+	// it and the swap moves its entries (all but lost+found and the tool's own folders) one by
+	// one; MovedOut: every previous entry is in Previous, so what else is in the data folder
+	// is restored data.
+	InFolder bool `json:"inFolder,omitempty"`
+	MovedOut bool `json:"movedOut,omitempty"`
 }
 
 // ErrLocked is wrapped when another run holds the lock.

@@ -39,8 +39,13 @@ var ForceChecks = []string{ForceVersion, ForceNodeID, ForcePartitions, ForceFind
 // the partition folders of each node, and the data's own findings. A damaged stored file is
 // never overridable.
 func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape fleet.Shape) error {
+	dataDirs := map[int]string{}
+	for _, m := range r.fleet.Members {
+		dataDirs[m.Broker.NodeID] = m.DataDir
+	}
 	res, err := verify.Backup(ctx, r.deps.Repo, r.m, verify.Options{Deep: true, Events: r.deps.Events,
-		ClusterSize: r.m.Cluster.Brokers(), PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor})
+		ClusterSize: r.m.Cluster.Brokers(), PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor,
+		DataDir: func(n int) string { return dataDirs[n] }})
 	if err != nil {
 		return err
 	}
@@ -52,7 +57,12 @@ func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape flee
 		errs = append(errs, err)
 	}
 	byGate := map[string][]string{}
+	var outside []string
 	for _, f := range res.Errors() {
+		if f.Check == verify.CheckOutsideLink {
+			outside = append(outside, describe(f))
+			continue
+		}
 		gate := ForceFindings
 		if f.Check == "lock.node-id" {
 			gate = ForceNodeID
@@ -63,6 +73,13 @@ func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape flee
 		if msg := r.partitionGate(b.NodeID, res.Reports[b.NodeID], shape); msg != "" {
 			byGate[ForcePartitions] = append(byGate[ForcePartitions], msg)
 		}
+	}
+	switch {
+	case len(outside) == 0:
+	case r.opts.AllowExternalSymlinks:
+		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: "--allow-external-symlinks: restoring " + strings.Join(outside, "; ")})
+	default:
+		errs = append(errs, fmt.Errorf("%s (restore with --allow-external-symlinks if each target exists on the broker's host)", strings.Join(outside, "; ")))
 	}
 	for _, gate := range ForceChecks[1:] {
 		problems := byGate[gate]

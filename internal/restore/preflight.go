@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
@@ -56,34 +54,12 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 		return refuse(err)
 	}
 
-	// Room beside each data folder, and nothing of an earlier restore in the way.
+	// Where each broker stages (on the filesystem of its data folder), room there, and nothing
+	// of an earlier restore in the way.
 	var errs []error
 	for _, mem := range f.Members {
-		rec := r.recs[mem.Broker.NodeID]
-		parent := filepath.Dir(mem.DataDir)
-		if _, err := mem.Host.Stat(ctx, parent); err != nil {
-			errs = append(errs, fmt.Errorf("%s: the folder %s that holds the data folder: %w", mem.Broker.Name(), parent, err))
-			continue
-		}
-		// The repository lock was checked first: no unfinished operation records these, so
-		// recover has nothing to do with them and the message names the folder to remove.
-		for _, left := range []struct{ path, what string }{
-			{StagingDir(mem.DataDir, m.ID), "is the staging folder of an earlier restore of backup %s that no unfinished operation records; remove it (rm -r %s) and restore again"},
-			{PreviousDir(mem.DataDir, m.ID), "holds the data folder an earlier restore of backup %s replaced; move it elsewhere or, once you no longer need it, remove it (rm -r %s), and restore again"},
-		} {
-			_, err := mem.Host.Stat(ctx, left.path)
-			switch {
-			case err == nil:
-				errs = append(errs, fmt.Errorf("%s: %s "+left.what, mem.Broker.Name(), left.path, m.ID, left.path))
-			case !errors.Is(err, fs.ErrNotExist):
-				errs = append(errs, fmt.Errorf("%s: check for %s: %w", mem.Broker.Name(), left.path, err))
-			}
-		}
-		free, err := mem.Host.FreeSpace(ctx, parent)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: free space beside %s: %w", mem.Broker.Name(), mem.DataDir, err))
-		} else if free < rec.Bytes {
-			errs = append(errs, fmt.Errorf("%s: %s has %d bytes free; the restored data needs %d beside the current data folder (which is kept): free some space", mem.Broker.Name(), parent, free, rec.Bytes))
+		if err := r.placeStaging(ctx, mem); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

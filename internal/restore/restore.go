@@ -9,10 +9,11 @@
 //     edits do not ask for. Refusals spell out the difference.
 //  2. The operation is written down (the repository lock).
 //  3. All target brokers are stopped at once and proven fully down.
-//  4. Each archive is extracted into a staging folder beside its data folder and checked
-//     against the backup's index (every file's digest).
-//  5. Swap: each data folder becomes <data>.pre-restore-<id> and the staged one takes its
-//     place. The previous data is never deleted here.
+//  4. Each archive is extracted into a staging folder on the filesystem of its data folder and
+//     checked against the backup's index (every file's digest).
+//  5. Swap: the previous data is moved aside on the same filesystem and the staged data takes
+//     its place (swap.go: beside the data folder, or inside it when it is a mount point). The
+//     previous data is never deleted here.
 //  6. The backed-up configuration is installed, adjusted by the `set:` entries and --set, unless
 //     the target's own is kept; the target's previous configuration is kept beside it.
 //  7. All brokers are started and proven ready. If they do not come up, the operation record
@@ -59,6 +60,8 @@ type Options struct {
 	DiscardPrevious bool
 	// Force names restore gates to override (ForceChecks).
 	Force []string
+	// AllowExternalSymlinks restores symbolic links that point outside the data folder.
+	AllowExternalSymlinks bool
 }
 
 // Result says where things are after a restore.
@@ -85,23 +88,18 @@ type run struct {
 	recs  map[int]repo.BrokerRecord
 	// eff is each target broker's configuration as it runs, read before the stop.
 	eff map[int]*fleet.Effective
+	// layouts say where each broker stages and keeps the previous data (swap.go).
+	layouts map[int]layout
 }
 
 func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
 
 func (r *run) hook(phase string) { r.deps.Phase(phase) }
 
-// StagingDir is where a broker's archive is extracted: beside its data folder, on the same
-// filesystem, so that the swap is a rename.
-func StagingDir(dataDir, id string) string { return dataDir + ".restore-" + id }
-
-// PreviousDir is where the data folder a restore replaced is kept.
-func PreviousDir(dataDir, id string) string { return dataDir + ".pre-restore-" + id }
-
 // Run restores backup opts.ID onto the described cluster.
 func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*Result, error) {
 	deps.Defaults()
-	r := &run{d: d, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}}
+	r := &run{d: d, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}, layouts: map[int]layout{}}
 	if err := r.preflight(ctx, cfgs); err != nil {
 		return nil, err
 	}
@@ -174,6 +172,7 @@ func (r *run) giveUp(ctx context.Context, cause error) error {
 	if err := Rollback(fctx, r.fleet, &op, func(nodeID int, fn func(*repo.OpBroker)) error { return r.track.Update(fctx, nodeID, fn) }); err != nil {
 		return fmt.Errorf("%w; putting the previous data back also failed: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
 	}
+	r.hook("rolled back")
 	if err := r.fleet.StartAll(fctx, r.fleet.Members, ""); err != nil {
 		return fmt.Errorf("%w; the previous data is back but the brokers did not all start: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
 	}
@@ -204,7 +203,7 @@ func (r *run) stageAll(ctx context.Context) error {
 func (r *run) stage(ctx context.Context, m *fleet.Member) error {
 	n := m.Broker.NodeID
 	rec := r.recs[n]
-	staging := StagingDir(m.DataDir, r.m.ID)
+	staging := r.layouts[n].staging
 	if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Staging = staging }); err != nil {
 		return err
 	}
@@ -215,7 +214,10 @@ func (r *run) stage(ctx context.Context, m *fleet.Member) error {
 	defer rc.Close()
 	r.emit(progress.Event{Phase: "extract", Broker: n, Total: rec.Bytes, Message: "extracting " + rec.Archive + " into " + staging})
 	sum, err := m.Host.Extract(ctx, rc, staging, archive.ExtractOptions{
-		SourceRoot: rec.DataDir,
+		// Absolute links are checked against the data folder the tree goes to, never against
+		// the one the manifest names.
+		SourceRoot:            m.DataDir,
+		AllowExternalSymlinks: r.opts.AllowExternalSymlinks,
 		Progress: func(p archive.Progress) {
 			r.emit(progress.Event{Phase: "extract", Broker: n, Progress: true, Bytes: p.Bytes, Files: p.Files, Total: rec.Bytes, Message: p.Path})
 		},
@@ -245,31 +247,6 @@ func sameEntries(want, got []archive.Entry) error {
 			return fmt.Errorf("entry %q: backed up as %s of %d bytes (xxh64 %s), extracted as %s of %d bytes (xxh64 %s)",
 				w.Path, w.Type, w.Size, w.XXH64, g.Type, g.Size, g.XXH64)
 		}
-	}
-	return nil
-}
-
-// swapAll moves each data folder aside and the staged one into its place.
-func (r *run) swapAll(ctx context.Context) error {
-	for _, m := range r.fleet.Members {
-		n := m.Broker.NodeID
-		previous := PreviousDir(m.DataDir, r.m.ID)
-		if _, err := m.Host.Stat(ctx, m.DataDir); err == nil {
-			if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Previous = previous }); err != nil {
-				return err
-			}
-			if err := m.Host.Rename(ctx, m.DataDir, previous); err != nil {
-				return fmt.Errorf("%s: move %s aside: %w", m.Broker.Name(), m.DataDir, err)
-			}
-		}
-		if err := m.Host.Rename(ctx, StagingDir(m.DataDir, r.m.ID), m.DataDir); err != nil {
-			return fmt.Errorf("%s: put the restored data in place: %w", m.Broker.Name(), err)
-		}
-		if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Swapped, b.Staging = true, "" }); err != nil {
-			return err
-		}
-		r.emit(progress.Event{Phase: "swap", Broker: n, Message: fmt.Sprintf("restored data in place at %s; the previous data is at %s", m.DataDir, previous)})
-		r.hook(fmt.Sprintf("swapped %d", n))
 	}
 	return nil
 }
@@ -375,69 +352,4 @@ func (r *run) discardPrevious(ctx context.Context, res *Result) {
 			delete(res.Previous, m.Broker.NodeID)
 		}
 	}
-}
-
-// FailedDir is where Rollback keeps a restored data folder it takes out again.
-func FailedDir(dataDir, id string) string { return dataDir + ".failed-restore-" + id }
-
-// Rollback undoes a restore as far as the operation record says it got: staging folders are
-// removed, swapped data folders are moved to FailedDir and the previous ones put back, the
-// previous configurations reinstalled. The brokers must be down. update records each step.
-func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update func(int, func(*repo.OpBroker)) error) error {
-	var errs []error
-	for _, b := range op.Brokers {
-		var m *fleet.Member
-		for _, fm := range f.Members {
-			if fm.Broker.NodeID == b.NodeID {
-				m = fm
-			}
-		}
-		if m == nil {
-			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file", b.NodeID))
-			continue
-		}
-		if err := rollbackOne(ctx, m, op.ID, b, update); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func rollbackOne(ctx context.Context, m *fleet.Member, id string, b repo.OpBroker, update func(int, func(*repo.OpBroker)) error) error {
-	h := m.Host
-	if b.Staging != "" {
-		if err := h.RemoveAll(ctx, b.Staging); err != nil {
-			return fmt.Errorf("remove the staging folder %s: %w", b.Staging, err)
-		}
-	}
-	if b.Swapped && b.Previous == "" {
-		// There was no data folder before: take the restored one away again.
-		if _, err := h.Stat(ctx, b.DataDir); err == nil {
-			if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
-				return fmt.Errorf("move the restored data out of the way: %w", err)
-			}
-		}
-	}
-	if b.Previous != "" {
-		if _, err := h.Stat(ctx, b.Previous); err == nil {
-			if _, err := h.Stat(ctx, b.DataDir); err == nil {
-				if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
-					return fmt.Errorf("move the restored data out of the way: %w", err)
-				}
-			}
-			if err := h.Rename(ctx, b.Previous, b.DataDir); err != nil {
-				return fmt.Errorf("put the previous data %s back: %w", b.Previous, err)
-			}
-		}
-	}
-	if b.ConfigInstalled && b.PreviousConfig != "" {
-		if _, err := h.Stat(ctx, b.PreviousConfig); err == nil {
-			if err := h.Rename(ctx, b.PreviousConfig, b.ConfigPath); err != nil {
-				return fmt.Errorf("put the previous configuration back: %w", err)
-			}
-		}
-	}
-	return update(b.NodeID, func(ob *repo.OpBroker) {
-		ob.Staging, ob.Previous, ob.Swapped, ob.ConfigInstalled, ob.PreviousConfig = "", "", false, false, ""
-	})
 }

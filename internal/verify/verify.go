@@ -5,7 +5,11 @@
 //  2. with Deep, each archive is read in the same pass through Zeebe's checks (journal,
 //     snapshots, Raft files, topology, lock files) without writing anything to disk;
 //  3. with Deep, the checks across brokers follow (a quorum of replicas per partition, Raft log
-//     matching).
+//     matching);
+//  4. with Deep, every symbolic link of an archive is checked as a restore's extraction checks
+//     it (archive.OutsideLinks), against the data folder the archive would be restored into:
+//     a link pointing outside it is an error-level finding (CheckOutsideLink), which a restore
+//     accepts only with --allow-external-symlinks.
 //
 // Archives are verified concurrently, one reader each, so the work spreads over the cores.
 package verify
@@ -35,8 +39,15 @@ type Options struct {
 	// ClusterSize, PartitionsCount and ReplicationFactor are the shape the data must have; zero
 	// values take the manifest's.
 	ClusterSize, PartitionsCount, ReplicationFactor int
-	Events                                          progress.Sink
+	// DataDir gives the data folder a backed-up broker's archive would be restored into (the
+	// target's, never the manifest's); "" or nil means unknown, and then every absolute
+	// symbolic link points outside.
+	DataDir func(backedUp int) string
+	Events  progress.Sink
 }
+
+// CheckOutsideLink is the finding of a symbolic link that points outside the data folder.
+const CheckOutsideLink = "archive.symlink-outside"
 
 // Result is what a verification found.
 type Result struct {
@@ -128,7 +139,7 @@ func rank(s check.Severity) int {
 // damaged, not as an error.
 func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.BrokerRecord, opts Options, emit func(progress.Event)) (damaged []string, report *check.Report, err error) {
 	for _, f := range []struct{ name, sum string }{{b.Config, b.ConfigSHA256}, {b.Index, b.IndexSHA256}} {
-		if msg := checkSum(ctx, r, m.ID, f.name, f.sum, -1, nil); msg != "" {
+		if _, msg := checkSum(ctx, r, m.ID, f.name, f.sum, -1, nil); msg != "" {
 			damaged = append(damaged, fmt.Sprintf("broker %d: %s", b.NodeID, msg))
 		}
 	}
@@ -145,12 +156,18 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 	if checker != nil {
 		obs = checker
 	}
-	if msg := checkSum(ctx, r, m.ID, b.Archive, b.ArchiveSHA256, b.ArchiveSize, obs); msg != "" {
+	sum, msg := checkSum(ctx, r, m.ID, b.Archive, b.ArchiveSHA256, b.ArchiveSize, obs)
+	if msg != "" {
 		damaged = append(damaged, fmt.Sprintf("broker %d: %s", b.NodeID, msg))
 		return damaged, nil, ctx.Err()
 	}
 	if checker != nil {
 		report = checker.Finish()
+		root := ""
+		if opts.DataDir != nil {
+			root = opts.DataDir(b.NodeID)
+		}
+		report.Findings = append(report.Findings, outsideLinks(sum, root)...)
 		for i := range report.Findings {
 			report.Findings[i].Broker = b.NodeID
 		}
@@ -163,30 +180,48 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 
 // checkSum streams a stored file, through obs when it is an archive to check, and compares
 // its size (when size ≥ 0) and SHA-256 with the manifest's. It returns what is wrong, or "".
-func checkSum(ctx context.Context, r *repo.Repo, id, name, want string, size int64, obs archive.Observer) string {
+func checkSum(ctx context.Context, r *repo.Repo, id, name, want string, size int64, obs archive.Observer) (*archive.Summary, string) {
 	rc, err := r.Get(ctx, id, name)
 	if err != nil {
-		return fmt.Sprintf("%s: %v", name, err)
+		return nil, fmt.Sprintf("%s: %v", name, err)
 	}
 	defer rc.Close()
 	h := sha256.New()
 	counted := &counter{}
 	tee := io.TeeReader(rc, io.MultiWriter(h, counted))
+	var sum *archive.Summary
 	if obs != nil {
-		if _, err := archive.Read(ctx, tee, obs, 0); err != nil {
-			return fmt.Sprintf("%s: %v", name, err)
+		if sum, err = archive.Read(ctx, tee, obs, 0); err != nil {
+			return nil, fmt.Sprintf("%s: %v", name, err)
 		}
 	}
 	if _, err := io.Copy(io.Discard, tee); err != nil {
-		return fmt.Sprintf("%s: %v", name, err)
+		return nil, fmt.Sprintf("%s: %v", name, err)
 	}
 	if size >= 0 && counted.n != size {
-		return fmt.Sprintf("%s has %d bytes, the manifest says %d", name, counted.n, size)
+		return nil, fmt.Sprintf("%s has %d bytes, the manifest says %d", name, counted.n, size)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != want {
-		return fmt.Sprintf("%s has SHA-256 %s, the manifest says %s", name, got, want)
+		return nil, fmt.Sprintf("%s has SHA-256 %s, the manifest says %s", name, got, want)
 	}
-	return ""
+	return sum, ""
+}
+
+// outsideLinks turns the archive's symbolic links that point outside root into findings.
+func outsideLinks(sum *archive.Summary, root string) []check.Finding {
+	if sum == nil {
+		return nil
+	}
+	where := "the data folder it is restored into"
+	if root != "" {
+		where = root
+	}
+	var out []check.Finding
+	for _, l := range archive.OutsideLinks(sum.Entries, root) {
+		out = append(out, check.Finding{Severity: check.Error, Check: CheckOutsideLink, File: l.Path,
+			Message: fmt.Sprintf("symbolic link to %q points outside %s (%s): a restore refuses it unless --allow-external-symlinks, and it only works where %s exists", l.Target, where, l.Reason, l.Target)})
+	}
+	return out
 }
 
 type counter struct{ n int64 }

@@ -1,0 +1,241 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
+)
+
+// The two layouts of a swap.
+//
+// Beside (a data folder that is not a mount point): the archive is staged in
+// <data>.restore-<id>, the data folder is renamed to <data>.pre-restore-<id> and the staged
+// folder renamed to <data>: two renames on the filesystem that holds the data folder.
+//
+// In the folder (a data folder that is a mount point, which cannot be renamed): the archive
+// is staged in <data>/.zeebe-backup-restore-<id>; the data folder's entries, except
+// lost+found and the tool's own folders, are moved one by one into
+// <data>/.zeebe-backup-previous-<id>, then the staged entries into <data>: renames within the
+// mounted filesystem, never across. The operation record says which layout a broker uses and
+// how far it got, so that at every moment the previous data or the restored data is complete
+// and found from the record:
+//
+//  1. Previous is recorded once its folder exists (empty) and before anything moves;
+//  2. while the previous entries move, they are in <data> or in Previous;
+//  3. MovedOut is recorded once all are in Previous; from then on, what else is in <data> is
+//     restored data, and the rest of it is in Staging;
+//  4. Swapped is recorded once Staging is empty and removed.
+
+// StagingDir is where a broker's archive is extracted beside a data folder that is not a
+// mount point: on the same filesystem, so that the swap is a rename.
+func StagingDir(dataDir, id string) string { return dataDir + ".restore-" + id }
+
+// PreviousDir is where the data folder a restore replaced is kept, beside it.
+func PreviousDir(dataDir, id string) string { return dataDir + ".pre-restore-" + id }
+
+// FailedDir is where Rollback keeps a restored data folder it takes out again, beside it.
+func FailedDir(dataDir, id string) string { return dataDir + ".failed-restore-" + id }
+
+// layout is where one broker's restore stages and keeps things.
+type layout struct {
+	inFolder                  bool
+	staging, previous, failed string
+}
+
+func layoutOf(dataDir, id string, inFolder bool) layout {
+	if inFolder {
+		return layout{true, filepath.Join(dataDir, workflow.InFolderStaging+id), filepath.Join(dataDir, workflow.InFolderPrevious+id), filepath.Join(dataDir, workflow.InFolderFailed+id)}
+	}
+	return layout{false, StagingDir(dataDir, id), PreviousDir(dataDir, id), FailedDir(dataDir, id)}
+}
+
+// swapAll puts each staged tree in place of the data it replaces, broker by broker.
+func (r *run) swapAll(ctx context.Context) error {
+	for _, m := range r.fleet.Members {
+		n := m.Broker.NodeID
+		l := r.layouts[n]
+		update := func(fn func(*repo.OpBroker)) error { return r.track.Update(ctx, n, fn) }
+		var err error
+		if l.inFolder {
+			err = swapInFolder(ctx, m.Host, m.DataDir, l, update)
+		} else {
+			err = swapBeside(ctx, m.Host, m.DataDir, l, update)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Broker.Name(), err)
+		}
+		r.emit(progress.Event{Phase: "swap", Broker: n, Message: fmt.Sprintf("restored data in place at %s; the previous data is at %s", m.DataDir, l.previous)})
+		r.hook(fmt.Sprintf("swapped %d", n))
+	}
+	return nil
+}
+
+func swapBeside(ctx context.Context, h broker.Host, data string, l layout, update func(func(*repo.OpBroker)) error) error {
+	if _, err := h.Stat(ctx, data); err == nil {
+		if err := update(func(b *repo.OpBroker) { b.Previous = l.previous }); err != nil {
+			return err
+		}
+		if err := h.Rename(ctx, data, l.previous); err != nil {
+			return fmt.Errorf("move %s aside: %w", data, err)
+		}
+	}
+	if err := h.Rename(ctx, l.staging, data); err != nil {
+		return fmt.Errorf("put the restored data in place: %w", err)
+	}
+	return update(func(b *repo.OpBroker) { b.Swapped, b.Staging = true, "" })
+}
+
+func swapInFolder(ctx context.Context, h broker.Host, data string, l layout, update func(func(*repo.OpBroker)) error) error {
+	if err := h.Mkdir(ctx, l.previous, 0o700); err != nil {
+		return fmt.Errorf("create %s for the previous data: %w", l.previous, err)
+	}
+	if err := update(func(b *repo.OpBroker) { b.Previous, b.InFolder = l.previous, true }); err != nil {
+		return err
+	}
+	if err := moveEntries(ctx, h, data, l.previous); err != nil {
+		return fmt.Errorf("move the previous data into %s: %w", l.previous, err)
+	}
+	if err := update(func(b *repo.OpBroker) { b.MovedOut = true }); err != nil {
+		return err
+	}
+	if err := moveEntries(ctx, h, l.staging, data); err != nil {
+		return fmt.Errorf("move the restored data from %s into %s: %w", l.staging, data, err)
+	}
+	if err := h.RemoveAll(ctx, l.staging); err != nil {
+		return fmt.Errorf("remove the emptied staging folder %s: %w", l.staging, err)
+	}
+	return update(func(b *repo.OpBroker) { b.Swapped, b.Staging = true, "" })
+}
+
+// moveEntries renames every entry of from into to, except lost+found and the tool's folders.
+func moveEntries(ctx context.Context, h broker.Host, from, to string) error {
+	names, err := h.ReadDir(ctx, from)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if workflow.NotZeebeData(name) {
+			continue
+		}
+		if err := h.Rename(ctx, filepath.Join(from, name), filepath.Join(to, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rollback undoes a restore as far as the operation record says it got: staging folders are
+// removed, restored data is moved to the failed folder and the previous data put back, the
+// previous configurations reinstalled. The brokers must be down. update records each step, so
+// that a rollback that is interrupted can be run again.
+func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update func(int, func(*repo.OpBroker)) error) error {
+	var errs []error
+	for _, b := range op.Brokers {
+		var m *fleet.Member
+		for _, fm := range f.Members {
+			if fm.Broker.NodeID == b.NodeID {
+				m = fm
+			}
+		}
+		if m == nil {
+			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file", b.NodeID))
+			continue
+		}
+		if err := rollbackOne(ctx, m.Host, op.ID, b, func(fn func(*repo.OpBroker)) error { return update(b.NodeID, fn) }); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func rollbackOne(ctx context.Context, h broker.Host, id string, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
+	if b.Staging != "" {
+		if err := h.RemoveAll(ctx, b.Staging); err != nil {
+			return fmt.Errorf("remove the staging folder %s: %w", b.Staging, err)
+		}
+	}
+	var err error
+	if b.InFolder {
+		err = rollbackInFolder(ctx, h, id, b, update)
+	} else {
+		err = rollbackBeside(ctx, h, id, b)
+	}
+	if err != nil {
+		return err
+	}
+	if b.ConfigInstalled && b.PreviousConfig != "" {
+		if _, err := h.Stat(ctx, b.PreviousConfig); err == nil {
+			if err := h.Rename(ctx, b.PreviousConfig, b.ConfigPath); err != nil {
+				return fmt.Errorf("put the previous configuration back: %w", err)
+			}
+		}
+	}
+	return update(func(ob *repo.OpBroker) {
+		ob.Staging, ob.Previous, ob.Swapped, ob.ConfigInstalled, ob.PreviousConfig, ob.InFolder, ob.MovedOut = "", "", false, false, "", false, false
+	})
+}
+
+func rollbackBeside(ctx context.Context, h broker.Host, id string, b repo.OpBroker) error {
+	if b.Swapped && b.Previous == "" {
+		// There was no data folder before: take the restored one away again.
+		if _, err := h.Stat(ctx, b.DataDir); err == nil {
+			if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+				return fmt.Errorf("move the restored data out of the way: %w", err)
+			}
+		}
+	}
+	if b.Previous != "" {
+		if _, err := h.Stat(ctx, b.Previous); err == nil {
+			if _, err := h.Stat(ctx, b.DataDir); err == nil {
+				if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+					return fmt.Errorf("move the restored data out of the way: %w", err)
+				}
+			}
+			if err := h.Rename(ctx, b.Previous, b.DataDir); err != nil {
+				return fmt.Errorf("put the previous data %s back: %w", b.Previous, err)
+			}
+		}
+	}
+	return nil
+}
+
+// rollbackInFolder takes the restored entries out into the failed folder (once every previous
+// entry had been moved out, the others in the data folder are restored ones), records that,
+// then moves the previous entries back and removes their emptied folder.
+func rollbackInFolder(ctx context.Context, h broker.Host, id string, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
+	if b.Previous == "" {
+		return nil
+	}
+	l := layoutOf(b.DataDir, id, true)
+	if b.MovedOut {
+		if err := h.Mkdir(ctx, l.failed, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("create %s for the restored data: %w", l.failed, err)
+		}
+		if err := moveEntries(ctx, h, b.DataDir, l.failed); err != nil {
+			return fmt.Errorf("move the restored data out of the way into %s: %w", l.failed, err)
+		}
+		if err := update(func(ob *repo.OpBroker) { ob.MovedOut, ob.Swapped = false, false }); err != nil {
+			return err
+		}
+	}
+	if _, err := h.Stat(ctx, b.Previous); errors.Is(err, fs.ErrNotExist) {
+		return nil // put back by an earlier rollback that was interrupted before recording it
+	} else if err != nil {
+		return fmt.Errorf("the previous data %s: %w", b.Previous, err)
+	}
+	if err := moveEntries(ctx, h, b.Previous, b.DataDir); err != nil {
+		return fmt.Errorf("put the previous data back from %s: %w", b.Previous, err)
+	}
+	if err := h.RemoveAll(ctx, b.Previous); err != nil {
+		return fmt.Errorf("remove the emptied %s: %w", b.Previous, err)
+	}
+	return nil
+}
