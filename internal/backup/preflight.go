@@ -28,8 +28,13 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
+	// The rules restore applies too; the data folders become their real paths.
+	invalid := f.Validate(ctx, true)
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
+	}
+	if invalid != nil {
+		return fmt.Errorf("%w:\n%w", ErrPreflight, invalid)
 	}
 	if r.shape, err = r.realShape(ctx, f, shape); err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
@@ -51,15 +56,6 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	var usage int64
 	r.configs = map[int][]byte{}
 	for _, m := range f.Members {
-		st, err := m.Host.Stat(ctx, m.DataDir)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: data folder %s: %w", m.Broker.Name(), m.DataDir, err))
-			continue
-		case !st.IsDir:
-			errs = append(errs, fmt.Errorf("%s: data folder %s is not a folder", m.Broker.Name(), m.DataDir))
-			continue
-		}
 		u, err := m.Host.Usage(ctx, m.DataDir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: read data folder %s: %w", m.Broker.Name(), m.DataDir, err))
@@ -72,6 +68,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 		r.configs[m.Broker.NodeID] = cfg
 		r.readEffective(ctx, m)
 	}
+	// The rules restore applies too: the configuration as it runs gives Zeebe the data folder
+	// and the health port the cluster file names.
+	errs = append(errs, f.CheckConfigs(ctx, cfgs, r.effective))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
 	}

@@ -83,6 +83,8 @@ type FileInfo struct {
 	ModTime time.Time
 	UID     int
 	GID     int
+	// Target is what a symbolic link points to, as stored ("" for anything else).
+	Target string
 }
 
 // Owner is the user and group that own a file.

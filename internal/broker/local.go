@@ -156,8 +156,14 @@ func (Local) Stat(_ context.Context, path string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, err
 	}
-	return FileInfo{Path: path, IsDir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(),
-		UID: int(fi.Sys().(*syscall.Stat_t).Uid), GID: int(fi.Sys().(*syscall.Stat_t).Gid)}, nil
+	info := FileInfo{Path: path, IsDir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(),
+		UID: int(fi.Sys().(*syscall.Stat_t).Uid), GID: int(fi.Sys().(*syscall.Stat_t).Gid)}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if info.Target, err = os.Readlink(path); err != nil {
+			return FileInfo{}, err
+		}
+	}
+	return info, nil
 }
 
 // Rename implements Host; the rename is made durable.

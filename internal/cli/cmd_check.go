@@ -2,14 +2,18 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/verify"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
@@ -134,7 +138,9 @@ func newVerifyCmd(s Streams) *cobra.Command {
 configuration and index against the manifest. With --deep, each archive is also read, in the
 same pass and without writing anything to disk, through Zeebe's checks (journal, snapshots,
 Raft files, topology, lock files), and across brokers (a quorum of replicas for every partition,
-Raft log matching). ID "latest" is the newest complete backup.`,
+Raft log matching), and every symbolic link is checked as a restore checks it: one that points
+outside the data folder of the cluster file's broker is an error (a restore refuses it unless
+--allow-external-symlinks). ID "latest" is the newest complete backup.`,
 		Example: `  zeebe-backup verify 20261124T103000Z
   zeebe-backup verify latest
   zeebe-backup verify --deep before-upgrade --json`,
@@ -154,7 +160,15 @@ func runVerify(ctx context.Context, s Streams, o verifyOptions, id string) error
 	}
 	id = m.ID
 	ren := newRenderer(s, o.output)
-	res, err := verify.Backup(ctx, r, m, verify.Options{Deep: o.deep, Events: ren.event})
+	dataDirs, err := o.targetDataDirs(ctx)
+	if err != nil {
+		return err
+	}
+	if o.deep && dataDirs == nil {
+		ren.event(progress.Event{Level: progress.Warn, Phase: "verify", Broker: progress.Cluster,
+			Message: fmt.Sprintf("no cluster file (%s): absolute symbolic links are checked against no data folder, so each is reported", o.file)})
+	}
+	res, err := verify.Backup(ctx, r, m, verify.Options{Deep: o.deep, Events: ren.event, DataDir: func(n int) string { return dataDirs[n] }})
 	if err != nil {
 		return err
 	}
@@ -190,4 +204,33 @@ func runVerify(ctx context.Context, s Streams, o verifyOptions, id string) error
 		fmt.Fprintf(s.Out, "backup %s: %s\n", id, what)
 	}
 	return nil
+}
+
+// targetDataDirs gives the real data folder of each broker of the cluster file: where a restore
+// would put the backup, which symbolic links are checked against. It is nil without a cluster
+// file.
+func (f *clusterFlags) targetDataDirs(ctx context.Context) (map[int]string, error) {
+	if _, err := os.Stat(f.file); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	d, _, err := f.loadCluster(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fl := &fleet.Fleet{}
+	for _, b := range d.Brokers {
+		h, err := hosts(b)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("%s: %w", b.Name(), err)}
+		}
+		fl.Members = append(fl.Members, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir})
+	}
+	if err := fl.ResolveDataDirs(ctx); err != nil {
+		return nil, err
+	}
+	out := map[int]string{}
+	for _, m := range fl.Members {
+		out[m.Broker.NodeID] = m.DataDir
+	}
+	return out, nil
 }

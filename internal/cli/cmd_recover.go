@@ -57,6 +57,10 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 	if err != nil {
 		return err
 	}
+	// The real data folders, as the run that is recovered worked on them (holders, locks).
+	if err := f.ResolveDataDirs(ctx); err != nil {
+		return err
+	}
 	res, err := recovery.Run(ctx, f, r, ren.event, testPause(s))
 	if err != nil {
 		return err

@@ -43,12 +43,18 @@ backup; every stored file against its checksum while Zeebe's checks read each ar
 version rule (the target runs the backup's version or the next minor, no downgrade, no
 pre-release unless identical; the target's version comes from its gateway, version: in the
 cluster file, or its running brokers' REST API); the lock files name the node each archive goes
-to; each node gets the partition folders round-robin or .topology.meta assigns it; free space
-beside each data folder. --force=<check> overrides one named check. Then all
-brokers are stopped at once and proven down; each archive is extracted into a staging folder
-beside its data folder and checked file by file; each data folder is moved aside to
-<data>.pre-restore-<ID> (kept until --discard-previous or you remove it) and the staged one
-takes its place; the backed-up configuration is installed with the cluster file's set: entries
+to; each node gets the partition folders round-robin or .topology.meta assigns it; every
+symbolic link of an archive stays inside the data folder it goes to (else refused, unless
+--allow-external-symlinks); each data folder, symbolic links resolved as Zeebe resolves them,
+is what the broker's configuration gives Zeebe, and the health URL's port is its management
+port (the rules backup applies); free space on the filesystem of each data folder.
+--force=<check> overrides one named check. Then all brokers are stopped at once and proven
+down; each archive is extracted into a staging folder beside its data folder and checked file
+by file; each data folder is moved aside to <data>.pre-restore-<ID> (kept until
+--discard-previous or you remove it) and the staged one takes its place. A data folder that is
+a mount point cannot be moved: the staging is <data>/.zeebe-backup-restore-<ID>, its entries
+are moved into <data>/.zeebe-backup-previous-<ID> and the staged ones into it, lost+found is
+left where it is, all within the mounted filesystem; the backed-up configuration is installed with the cluster file's set: entries
 and --set applied (the target's previous one is kept as <config>.pre-restore-<ID>), unless
 --keep-target-config; the brokers are started and proven ready. If they do not come up,
 'zeebe-backup recover' rolls back to the previous data. A dropped SSH session (SIGHUP) counts as

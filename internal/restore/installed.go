@@ -123,6 +123,9 @@ func compareInstalled(m *fleet.Member, cur *fleet.Effective, after *config.Broke
 		if expected != "" && now == expected {
 			continue
 		}
+		if key == config.DataDirectory && now == m.Broker.DataDir {
+			continue // the cluster file's path to it, when that is a symbolic link (fleet.Validate)
+		}
 		oldFrom, _ := cur.Values.Origin(key)
 		newFrom, _ := afterValues.Origin(key)
 		msg := fmt.Sprintf("%s: %s would change from %s (%s) to %s (%s)", m.Broker.Name(), key, old, oldFrom, now, newFrom)

@@ -27,11 +27,20 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	}
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
+	// The rules backup applies too; the data folders become their real paths.
+	invalid := f.Validate(ctx, false)
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
 	}
-	// The configuration each broker runs with, environment included, before anything changes.
+	if invalid != nil {
+		return refuse(invalid)
+	}
+	// The configuration each broker runs with, environment included, before anything changes;
+	// it must give Zeebe the data folder and health port the cluster file names.
 	if err := r.readEffective(ctx); err != nil {
+		return refuse(err)
+	}
+	if err := f.CheckConfigs(ctx, cfgs, r.eff); err != nil {
 		return refuse(err)
 	}
 
