@@ -188,11 +188,19 @@ func (Local) Usage(_ context.Context, dir string) (int64, error) {
 	seen := map[[2]uint64]bool{}
 	var total int64
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		// A running broker replaces snapshots and segments while this walks: what vanished
+		// takes no space any more.
 		if err != nil {
+			if p != dir && errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			return err
 		}
 		fi, err := d.Info()
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			return err
 		}
 		st := fi.Sys().(*syscall.Stat_t)
