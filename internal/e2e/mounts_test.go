@@ -123,6 +123,7 @@ func TestRestoreOntoMountPoints(t *testing.T) {
 	time.Sleep(time.Second) // more workload
 
 	t.Run("restore", func(t *testing.T) {
+		e := e.in(t)
 		pause, resume := pauseAt(t, "starting")
 		p := e.startTool(pause, "restore", "b1")
 		p.waitPaused("starting")
@@ -169,6 +170,7 @@ func TestRestoreOntoMountPoints(t *testing.T) {
 	}
 
 	t.Run("killed in the swap, recover", func(t *testing.T) {
+		e := e.in(t)
 		pause, _ := pauseAt(t, "swapped 0")
 		p := e.startTool(pause, "restore", "b2")
 		p.waitPaused("swapped 0")
@@ -212,6 +214,7 @@ func TestRestoreOntoMountPoints(t *testing.T) {
 	})
 
 	t.Run("failure in the swap rolls back", func(t *testing.T) {
+		e := e.in(t)
 		// The cluster is down, so that the data before the restore can be recorded; the
 		// version is then given in the cluster file.
 		e.shutdown()
@@ -262,4 +265,11 @@ func TestRestoreOntoMountPoints(t *testing.T) {
 			}
 		}
 	})
+}
+
+// in is the env with the tool's processes tied to a subtest's t.
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
 }

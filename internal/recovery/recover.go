@@ -6,7 +6,9 @@
 //     everything it stored is removed, the temporary files of a killed write included, as the
 //     operation owns its folder (a backup whose manifest was written is kept);
 //   - an interrupted or failed restore: the brokers are stopped and proven down, staging folders
-//     removed, the previous data folders and configurations put back, and the brokers started.
+//     removed, the previous data folders and configurations put back (beside the data folder,
+//     or inside it for a mount point: restore.Rollback follows the record), and the brokers
+//     started.
 //
 // It refuses while the process that holds the lock still runs on this host.
 package recovery
