@@ -470,55 +470,6 @@ func accessTime(hdr *tar.Header) time.Time {
 	return hdr.AccessTime
 }
 
-func (x *extractor) symlink(name string, hdr *tar.Header) error {
-	target := hdr.Linkname
-	if target == "" || strings.ContainsRune(target, 0) {
-		return unsafe(hdr.Name, "symbolic link with an empty or invalid target")
-	}
-	if !x.opts.AllowExternalSymlinks {
-		if reason := linkOutside(name, target, x.target, x.opts.SourceRoot); reason != "" {
-			return unsafe(hdr.Name, "symbolic link to %q points outside the target (%s)", target, reason)
-		}
-		if !filepath.IsAbs(target) {
-			x.links = append(x.links, name)
-		}
-	}
-	if err := x.root.Symlink(target, name); err != nil {
-		return fmt.Errorf("create symbolic link %s: %w", name, err)
-	}
-	x.created(name, kindSymlink)
-	if x.owner {
-		if err := x.root.Lchown(name, hdr.Uid, hdr.Gid); err != nil {
-			return fmt.Errorf("set owner of %s: %w", name, err)
-		}
-	}
-	return x.linkTimes(name, accessTime(hdr), hdr.ModTime)
-}
-
-// within tells whether the absolute path p is base or below it.
-func within(base, p string) bool {
-	rel, err := filepath.Rel(base, p)
-	return err == nil && (rel == "." || filepath.IsLocal(rel))
-}
-
-func (x *extractor) hardLink(name string, hdr *tar.Header) (string, error) {
-	old, err := x.localName(hdr.Linkname)
-	if err != nil {
-		return "", unsafe(hdr.Name, "hard link target: %v", err)
-	}
-	if x.nodes[old] != kindFile {
-		return "", unsafe(hdr.Name, "hard link to %q, which is not a file extracted before it", hdr.Linkname)
-	}
-	if err := x.root.Link(old, name); err != nil {
-		return "", fmt.Errorf("create hard link %s: %w", name, err)
-	}
-	if x.opts.Observe != nil {
-		x.opts.Observe.Link(name, old)
-	}
-	x.created(name, kindFile)
-	return old, nil
-}
-
 // finish checks the relative symbolic links, applies folder metadata deepest first, and flushes
 // everything to disk.
 func (x *extractor) finish() error {
