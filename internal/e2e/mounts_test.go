@@ -205,7 +205,7 @@ func TestRestoreOntoMountPoints(t *testing.T) {
 			t.Fatalf("recover: exit %d\n%s\n%s", code, out, stderr)
 		}
 		// The kept failed data is in the way of another restore of b2, and said so first.
-		if code, _, stderr := e.run("restore", "b2"); code != cli.ExitRefused || !strings.Contains(stderr, failed+" is left from an earlier restore") {
+		if code, _, stderr := e.run("restore", "b2"); code != cli.ExitRefused || !strings.Contains(stderr, failed+" holds the restored data a rollback of an earlier restore of backup b2 took out again") {
 			t.Fatalf("restore with %s left: exit %d\n%s", failed, code, stderr)
 		}
 		if err := os.RemoveAll(failed); err != nil {
