@@ -11,7 +11,7 @@ LDFLAGS := -X github.com/zeebe-backup/zeebe-backup/internal/cli.Version=$(VERSIO
 
 ## test: install what the tests need, then vet, lint and run every test (with the race detector)
 test: deps vet lint
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 25m ./...
 
 deps:
 	@./scripts/install-deps.sh
