@@ -32,8 +32,15 @@ type Host interface {
 	// Name names the host for messages: "local", "ssh://zeebe@10.0.0.12".
 	Name() string
 	// Run runs a shell command and returns its combined output (the last 4 KiB). A command
-	// that runs longer than timeout is killed with its process group.
-	Run(ctx context.Context, command string, timeout time.Duration) (string, error)
+	// that runs longer than timeout is killed with its process group. started, when set, is
+	// given the command's process group before the command does anything; the command runs
+	// only once it returned nil.
+	Run(ctx context.Context, command string, timeout time.Duration, started Started) (string, error)
+	// Settle ends a command a run that is gone left running, from its recorded group: it waits
+	// up to wait for the command's shell to return, then sends the group SIGTERM, then SIGKILL
+	// after grace. A recycled process id is never signalled. It reports whether the command
+	// was still running.
+	Settle(ctx context.Context, g Group, wait, grace time.Duration) (bool, error)
 	// ReadFile reads a small file (a configuration, a lock); one over limits.MaxHostFileBytes
 	// is refused.
 	ReadFile(ctx context.Context, path string) ([]byte, error)

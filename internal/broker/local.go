@@ -41,29 +41,51 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Run implements Host: sh -c in a process group of its own, killed whole at the timeout.
-func (Local) Run(ctx context.Context, command string, timeout time.Duration) (string, error) {
+// Run implements Host: sh -c in a process group of its own, killed whole at the timeout. The
+// command waits behind a gate until started has recorded its group.
+func (Local) Run(ctx context.Context, command string, timeout time.Duration, started Started) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.Command("/bin/sh", "-c", command)
+	cmd := exec.Command("/bin/sh", "-c", gate, "zeebe-backup-command", command)
 	out := &tail{n: 4 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", err
+	}
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	abort := func(err error) (string, error) {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return out.buf.String(), err
+	}
+	if started != nil {
+		st, err := readProcStat("/proc", cmd.Process.Pid)
+		if err != nil {
+			return abort(fmt.Errorf("read the start time of the command's process %d: %w", cmd.Process.Pid, err))
+		}
+		if err := started(Group{PGID: cmd.Process.Pid, Start: st.start}); err != nil {
+			return abort(err)
+		}
+	}
+	if _, err := io.WriteString(stdin, "go\n"); err != nil {
+		return abort(fmt.Errorf("let the command run: %w", err))
+	}
+	stdin.Close()
 	select {
 	case err := <-done:
 		return out.buf.String(), err
 	case <-ctx.Done():
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+		out, _ := abort(nil)
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return out.buf.String(), fmt.Errorf("timed out after %s", timeout)
+			return out, fmt.Errorf("timed out after %s", timeout)
 		}
-		return out.buf.String(), ctx.Err()
+		return out, ctx.Err()
 	}
 }
 

@@ -94,14 +94,14 @@ func TestHoldersThroughASymlinkedDataFolder(t *testing.T) {
 
 func TestRunKillsTheProcessGroupAtTheTimeout(t *testing.T) {
 	start := time.Now()
-	out, err := Local{}.Run(context.Background(), "echo started; sleep 30 & sleep 30", 300*time.Millisecond)
+	out, err := Local{}.Run(context.Background(), "echo started; sleep 30 & sleep 30", 300*time.Millisecond, nil)
 	if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(out, "started") {
 		t.Fatalf("out %q, err %v", out, err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("Run did not return at its timeout")
 	}
-	if out, err := (Local{}).Run(context.Background(), "exit 3", time.Second); err == nil {
+	if out, err := (Local{}).Run(context.Background(), "exit 3", time.Second, nil); err == nil {
 		t.Fatalf("a failing command returned no error: %q", out)
 	}
 }

@@ -44,6 +44,22 @@ type Fleet struct {
 	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
 	// Poll is how often readiness and holders are checked.
 	Poll time.Duration
+	// Record, when set, writes down a stop or start command's process group before the command
+	// does anything (g set), and that it returned (g nil), so that a run killed meanwhile
+	// leaves `recover` what to end or wait for.
+	Record func(m *Member, what string, g *broker.Group) error
+}
+
+// run runs one of m's commands ("stop" or "start"), recording its process group.
+func (f *Fleet) run(ctx context.Context, m *Member, what, command string, timeout time.Duration) (string, error) {
+	if f.Record == nil {
+		return m.Host.Run(ctx, command, timeout, nil)
+	}
+	out, err := m.Host.Run(ctx, command, timeout, func(g broker.Group) error { return f.Record(m, what, &g) })
+	if rerr := f.Record(m, what, nil); rerr != nil && err == nil {
+		err = rerr
+	}
+	return out, err
 }
 
 func (f *Fleet) emit(e progress.Event) {
@@ -89,7 +105,7 @@ func (f *Fleet) StopAll(ctx context.Context, stopping func(*Member) error) error
 		deadline, cancel := context.WithTimeout(ctx, m.Broker.Stop.Timeout)
 		defer cancel()
 		f.emit(progress.Event{Phase: "stop", Broker: m.Broker.NodeID, Message: "running the stop command"})
-		if out, err := m.Host.Run(deadline, m.Broker.Stop.Run, m.Broker.Stop.Timeout); err != nil {
+		if out, err := f.run(deadline, m, "stop", m.Broker.Stop.Run, m.Broker.Stop.Timeout); err != nil {
 			return fmt.Errorf("%s: stop command %q: %w%s", m.Broker.Name(), m.Broker.Stop.Run, err, outputSuffix(out))
 		}
 		if err := broker.ProveDown(deadline, m.Host, m.Broker.Health, m.DataDir, f.poll()); err != nil {
@@ -111,7 +127,7 @@ func (f *Fleet) StartAll(ctx context.Context, members []*Member, wantVersion str
 		deadline, cancel := context.WithTimeout(ctx, m.Broker.Start.Timeout)
 		defer cancel()
 		f.emit(progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "running the start command"})
-		if out, err := m.Host.Run(deadline, m.Broker.Start.Run, m.Broker.Start.Timeout); err != nil {
+		if out, err := f.run(deadline, m, "start", m.Broker.Start.Run, m.Broker.Start.Timeout); err != nil {
 			return fmt.Errorf("%s: start command %q: %w%s", m.Broker.Name(), m.Broker.Start.Run, err, outputSuffix(out))
 		}
 		if err := broker.WaitReady(deadline, m.Broker.Health, f.poll()); err != nil {

@@ -5,10 +5,19 @@
 //     stopped is started again (those already ready are left alone); when it has no manifest,
 //     everything it stored is removed, the temporary files of a killed write included, as the
 //     operation owns its folder (a backup whose manifest was written is kept);
-//   - an interrupted or failed restore: the brokers are stopped and proven down, staging folders
-//     removed, the previous data folders and configurations put back (beside the data folder,
-//     or inside it for a mount point: restore.Rollback follows the record), and the brokers
-//     started.
+//   - an interrupted or failed restore, before its restored cluster was proven ready: once
+//     restore.CheckRollback found every broker's previous data and every name the rollback
+//     creates free (else nothing is stopped or changed), the brokers are stopped and proven
+//     down, staging folders removed, the previous data folders and configurations put back
+//     (beside the data folder, or inside it for a mount point: restore.Rollback follows the
+//     record), and the brokers started;
+//   - a restore interrupted after its restored cluster was proven ready (committed): it is
+//     rolled forward, never back: the brokers that are down are started, and with
+//     --discard-previous the previous data folders that are left are removed.
+//
+// Before any of this, the stop and start commands the run left behind (their process groups
+// are in the record) are waited for until their timeout, then ended (SIGTERM, then SIGKILL):
+// none of them acts after recovery.
 //
 // It refuses while the process that holds the lock still runs on this host.
 package recovery
@@ -22,10 +31,12 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
 // Result says what recovery did.
@@ -84,12 +95,29 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	}
 	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("finishing the %s of backup %s left by %s", op.Kind, op.ID, lock.Holder)})
 
-	switch op.Kind {
-	case "backup":
+	f.Record = func(m *fleet.Member, what string, g *broker.Group) error {
+		return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Command = workflow.OpCommand(what, g) })
+	}
+	// The stop and start commands the run left run in process groups of their own: each is
+	// waited for (or ended) before anything else, so that none acts after recovery.
+	if err := settleCommands(ctx, f, op, update, emit); err != nil {
+		return nil, err
+	}
+
+	switch {
+	case op.Kind == "backup":
 		if err := removeIncomplete(ctx, r, op, emit); err != nil {
 			return nil, err
 		}
-	case "restore":
+	case op.Kind == "restore" && op.Committed:
+		if err := rollForward(ctx, f, op, update, emit); err != nil {
+			return nil, err
+		}
+	case op.Kind == "restore":
+		// Nothing is stopped before the rollback is known to be possible for every broker.
+		if err := restore.CheckRollback(ctx, f, op); err != nil {
+			return nil, fmt.Errorf("roll back the restore of %s: %w", op.ID, err)
+		}
 		emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: "stopping the brokers to put the previous data back"})
 		if err := f.StopAll(ctx, func(m *fleet.Member) error {
 			return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
@@ -117,6 +145,7 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	if err := f.StartAll(ctx, f.ByID(ids), ""); err != nil {
 		return res, fmt.Errorf("start the brokers: %w; run recover again once the cause is fixed", err)
 	}
+	f.Record = nil
 	if err := f.Unlock(ctx); err != nil {
 		return res, fmt.Errorf("release the cluster lock: %w", err)
 	}

@@ -63,6 +63,21 @@ type Operation struct {
 	// lock held, before anything was stored: everything in it is this operation's, so
 	// `recover` may remove it whole. Empty: the operation stored nothing.
 	Folder string `json:"folder,omitempty"`
+	// Committed (restore only): the restored cluster was proven ready. From then on `recover`
+	// rolls forward (starts the brokers that are down, removes the previous data folders when
+	// DiscardPrevious says so), never back. Nothing previous is removed before it is set.
+	Committed       bool `json:"committed,omitempty"`
+	DiscardPrevious bool `json:"discardPrevious,omitempty"`
+}
+
+// OpCommand is a stop or start command that was running: the process group it runs in,
+// recorded before the command does anything, so that `recover` can end or wait for it.
+type OpCommand struct {
+	What string `json:"what"` // "stop" or "start"
+	PGID int    `json:"pgid"`
+	// Start is the group leader's start time (clock ticks after boot), so that a recycled
+	// process id is never taken for the group.
+	Start uint64 `json:"start"`
 }
 
 // OpBroker is one broker's state in an operation.
@@ -86,6 +101,8 @@ type OpBroker struct {
 	// is restored data.
 	InFolder bool `json:"inFolder,omitempty"`
 	MovedOut bool `json:"movedOut,omitempty"`
+	// Command is the broker's stop or start command while it runs (nil once it returned).
+	Command *OpCommand `json:"command,omitempty"`
 }
 
 // ErrLocked is wrapped when another run holds the lock.
@@ -197,6 +214,15 @@ func (t *Tracker) Own(ctx context.Context, folder string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lock.Operation.Folder = folder
+	return t.r.Update(ctx, t.lock)
+}
+
+// Commit records that the restored cluster was proven ready (Operation.Committed) and whether
+// the previous data is to be discarded, and stores the record before returning.
+func (t *Tracker) Commit(ctx context.Context, discardPrevious bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lock.Operation.Committed, t.lock.Operation.DiscardPrevious = true, discardPrevious
 	return t.r.Update(ctx, t.lock)
 }
 

@@ -44,7 +44,11 @@ func (r *run) placeStaging(ctx context.Context, mem *fleet.Member) error {
 		{l.staging, "is the staging folder of an earlier restore of backup %s that no unfinished operation records; remove it (rm -r %s) and restore again"},
 		{l.previous, "holds the data folder an earlier restore of backup %s replaced; move it elsewhere or, once you no longer need it, remove it (rm -r %s), and restore again"},
 		{l.failed, "holds the restored data a rollback of an earlier restore of backup %s took out again (a rollback of this restore would need its place); move it elsewhere or remove it (rm -r %s), and restore again"},
+		{PreviousConfig(mem.Broker.Config, id), "is the configuration an earlier restore of backup %s replaced (this restore would keep the current one there); move it elsewhere or remove it (rm %s), and restore again"},
 	} {
+		if left.path == PreviousConfig(mem.Broker.Config, id) && r.opts.KeepTargetConfig {
+			continue
+		}
 		_, err := mem.Host.Stat(ctx, left.path)
 		switch {
 		case err == nil:

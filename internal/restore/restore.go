@@ -18,6 +18,9 @@
 //     the target's own is kept; the target's previous configuration is kept beside it.
 //  7. All brokers are started and proven ready. If they do not come up, the operation record
 //     stays and `zeebe-backup recover` rolls back to the previous data.
+//  8. Commit: the record says the restored cluster was proven ready; from then on `recover`
+//     rolls forward, never back. Only then, with --discard-previous, are the previous data
+//     folders removed, each recorded as gone once it is.
 //
 // A failure before the swap leaves every data folder untouched; a failure during the swap is
 // rolled back at once; in both cases the brokers are started again.
@@ -143,8 +146,13 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 			"run 'zeebe-backup recover' to roll back to them, or fix the cause and start the brokers", err, describePrevious(res.Previous))
 	}
 	res.Ready = r.deps.Now()
+	// The point of no return: from here on recover rolls forward, never back.
+	if err := r.track.Commit(context.WithoutCancel(ctx), opts.DiscardPrevious); err != nil {
+		return res, fmt.Errorf("the restored cluster is ready, but recording that failed: %w; the previous data folders are kept (%s); run 'zeebe-backup recover' once the repository is writable", err, describePrevious(res.Previous))
+	}
 	if opts.DiscardPrevious {
-		r.discardPrevious(ctx, res)
+		r.hook("discarding")
+		r.discardPrevious(context.WithoutCancel(ctx), res)
 	}
 	if err := r.release(ctx); err != nil {
 		return res, err
@@ -280,7 +288,7 @@ func (r *run) installConfigs(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		previous := m.Broker.Config + ".pre-restore-" + r.m.ID
+		previous := PreviousConfig(m.Broker.Config, r.m.ID)
 		perm, owner, current, err := currentConfig(ctx, m)
 		if err != nil {
 			return err
@@ -348,6 +356,9 @@ func (r *run) discardPrevious(ctx context.Context, res *Result) {
 			if err := m.Host.RemoveAll(ctx, p); err != nil {
 				r.emit(progress.Event{Level: progress.Warn, Phase: "ready", Broker: m.Broker.NodeID, Message: "could not remove the previous data " + p + ": " + err.Error()})
 				continue
+			}
+			if err := r.track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Previous = "" }); err != nil {
+				r.emit(progress.Event{Level: progress.Warn, Phase: "ready", Broker: m.Broker.NodeID, Message: "removed the previous data " + p + ", but recording that failed: " + err.Error()})
 			}
 			delete(res.Previous, m.Broker.NodeID)
 		}

@@ -44,6 +44,9 @@ func PreviousDir(dataDir, id string) string { return dataDir + ".pre-restore-" +
 // FailedDir is where Rollback keeps a restored data folder it takes out again, beside it.
 func FailedDir(dataDir, id string) string { return dataDir + ".failed-restore-" + id }
 
+// PreviousConfig is where a restore keeps the configuration it replaced.
+func PreviousConfig(configPath, id string) string { return configPath + ".pre-restore-" + id }
+
 // layout is where one broker's restore stages and keeps things.
 type layout struct {
 	inFolder                  bool
@@ -137,6 +140,9 @@ func moveEntries(ctx context.Context, h broker.Host, from, to string) error {
 // previous configurations reinstalled. The brokers must be down. update records each step, so
 // that a rollback that is interrupted can be run again.
 func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update func(int, func(*repo.OpBroker)) error) error {
+	if err := CheckRollback(ctx, f, op); err != nil {
+		return err
+	}
 	var errs []error
 	for _, b := range op.Brokers {
 		var m *fleet.Member
@@ -239,3 +245,7 @@ func rollbackInFolder(ctx context.Context, h broker.Host, id string, b repo.OpBr
 	}
 	return nil
 }
+
+// PreviousPath is where a restore of backup id keeps the previous data of dataDir: beside it,
+// or inside it when it is a mount point.
+func PreviousPath(dataDir, id string, inFolder bool) string { return layoutOf(dataDir, id, inFolder).previous }

@@ -76,7 +76,18 @@ func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile s
 	if err := f.Lock(ctx, fleet.ClusterLock{Holder: holder, Repository: d.Repo.Location(), Operation: op.Kind + " " + op.ID}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotStarted, errors.Join(err, track.End(context.WithoutCancel(ctx))))
 	}
+	f.Record = func(m *fleet.Member, what string, g *broker.Group) error {
+		return track.Update(context.WithoutCancel(ctx), m.Broker.NodeID, func(b *repo.OpBroker) { b.Command = OpCommand(what, g) })
+	}
 	return track, nil
+}
+
+// OpCommand is the record of a command running in process group g (nil: none runs).
+func OpCommand(what string, g *broker.Group) *repo.OpCommand {
+	if g == nil {
+		return nil
+	}
+	return &repo.OpCommand{What: what, PGID: g.PGID, Start: g.Start}
 }
 
 // StopAll stops every broker of the fleet at once, recording each in the operation as stopped
@@ -101,6 +112,7 @@ func StopAll(ctx context.Context, f *fleet.Fleet, track *repo.Tracker) error {
 // End removes the brokers' locks and then the repository lock: the operation is over.
 func End(ctx context.Context, f *fleet.Fleet, track *repo.Tracker) error {
 	ctx = context.WithoutCancel(ctx)
+	f.Record = nil // the record goes away with the lock
 	if err := f.Unlock(ctx); err != nil {
 		return fmt.Errorf("release the cluster lock: %w", err)
 	}

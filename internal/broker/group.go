@@ -1,0 +1,145 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Group is the process group a stop or start command runs in: its leader's pid (the group's
+// id) and the leader's start time (clock ticks after boot, field 22 of /proc/<pid>/stat), so
+// that a process id the kernel gave to another process since is never taken for the group.
+type Group struct {
+	PGID  int
+	Start uint64
+}
+
+// Started is called by Run with the command's process group once it exists and before the
+// command does anything; when it fails, the command never runs.
+type Started func(Group) error
+
+// gate holds a command until the tool has written down its process group: the shell reads one
+// line first and runs the command only when it is "go". A tool killed before that closes the
+// pipe, and the command never runs.
+const gate = `IFS= read -r zb_go && [ "$zb_go" = go ] || exit 125; exec /bin/sh -c "$1"`
+
+// procStat is what /proc/<pid>/stat tells about one process.
+type procStat struct {
+	state byte
+	pgrp  int
+	start uint64
+}
+
+func readProcStat(proc string, pid int) (procStat, error) {
+	raw, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return procStat{}, err
+	}
+	// The command name (field 2) may hold spaces and parentheses: fields follow the last ')'.
+	i := strings.LastIndexByte(string(raw), ')')
+	if i < 0 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 20 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields after the command name, want at least 20", pid, len(f))
+	}
+	var st procStat
+	st.state = f[0][0]
+	if st.pgrp, err = strconv.Atoi(f[2]); err != nil {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: process group %q: %w", pid, f[2], err)
+	}
+	if st.start, err = strconv.ParseUint(f[19], 10, 64); err != nil {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: start time %q: %w", pid, f[19], err)
+	}
+	return st, nil
+}
+
+// groupAlive tells whether a process of the recorded group still runs. The kernel never gives
+// a process id to a new process while a group of that id has members, so: a leader pid that now
+// belongs to a process started at another time means the group is gone; otherwise every live
+// process whose group is PGID belongs to it.
+func groupAlive(proc string, g Group) (bool, error) {
+	if g.PGID <= 1 {
+		return false, fmt.Errorf("process group %d is not one a command runs in", g.PGID)
+	}
+	switch st, err := readProcStat(proc, g.PGID); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return false, err
+	case st.start != g.Start:
+		return false, nil
+	}
+	entries, err := os.ReadDir(proc)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		st, err := readProcStat(proc, pid)
+		if err != nil {
+			continue // ended while we looked
+		}
+		if st.pgrp == g.PGID && st.state != 'Z' && st.state != 'X' {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Settle implements Host: it waits up to wait for the group to end on its own, then sends it
+// SIGTERM, and SIGKILL after grace, and returns once no process of it runs. It reports
+// whether the group was still running when called.
+func (Local) Settle(ctx context.Context, g Group, wait, grace time.Duration) (bool, error) {
+	return settleGroup(ctx, "/proc", g, wait, grace, 50*time.Millisecond)
+}
+
+func settleGroup(ctx context.Context, proc string, g Group, wait, grace, poll time.Duration) (bool, error) {
+	alive, err := groupAlive(proc, g)
+	if err != nil || !alive {
+		return false, err
+	}
+	until := func(d time.Duration) (bool, error) {
+		end := time.Now().Add(d)
+		for {
+			alive, err := groupAlive(proc, g)
+			if err != nil || !alive {
+				return true, err
+			}
+			if time.Now().After(end) {
+				return false, nil
+			}
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-time.After(poll):
+			}
+		}
+	}
+	if done, err := until(wait); done || err != nil {
+		return true, err
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		// Checked right before each signal: a group that ended is never signalled.
+		if alive, err := groupAlive(proc, g); err != nil || !alive {
+			return true, err
+		}
+		if err := syscall.Kill(-g.PGID, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			return true, fmt.Errorf("send %s to process group %d: %w", sig, g.PGID, err)
+		}
+		if done, err := until(grace); done || err != nil {
+			return true, err
+		}
+	}
+	return true, fmt.Errorf("process group %d still runs after SIGKILL", g.PGID)
+}

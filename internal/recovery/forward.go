@@ -1,0 +1,99 @@
+package recovery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+)
+
+// commandGrace is how long a left command has after SIGTERM before SIGKILL.
+const commandGrace = 5 * time.Second
+
+type updateFunc = func(nodeID int, fn func(*repo.OpBroker)) error
+
+// settleCommands waits for every stop and start command the record shows running, up to that
+// command's timeout, then ends its process group, and clears the record of each.
+func settleCommands(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update updateFunc, emit func(progress.Event)) error {
+	var left []repo.OpBroker
+	for _, b := range op.Brokers {
+		if b.Command != nil {
+			left = append(left, b)
+		}
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	errs := make([]error, len(left))
+	done := make(chan struct{}, len(left))
+	for i, b := range left {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			errs[i] = settleOne(ctx, f, b, update, emit)
+		}()
+	}
+	for range left {
+		<-done
+	}
+	return errors.Join(errs...)
+}
+
+func settleOne(ctx context.Context, f *fleet.Fleet, b repo.OpBroker, update updateFunc, emit func(progress.Event)) error {
+	ms := f.ByID(map[int]bool{b.NodeID: true})
+	if len(ms) == 0 {
+		return fmt.Errorf("broker %d of the operation, whose %s command may still run (process group %d), is not in the cluster file: give the cluster file the run used", b.NodeID, b.Command.What, b.Command.PGID)
+	}
+	m := ms[0]
+	wait := m.Broker.Stop.Timeout
+	if b.Command.What == "start" {
+		wait = m.Broker.Start.Timeout
+	}
+	g := broker.Group{PGID: b.Command.PGID, Start: b.Command.Start}
+	running, err := m.Host.Settle(ctx, g, wait, commandGrace)
+	if err != nil {
+		return fmt.Errorf("%s: end the %s command the interrupted run left (process group %d): %w; end it by hand, then run recover again", m.Broker.Name(), b.Command.What, g.PGID, err)
+	}
+	if running {
+		emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: fmt.Sprintf("the %s command the interrupted run left (process group %d) has ended", b.Command.What, g.PGID)})
+	}
+	return update(b.NodeID, func(ob *repo.OpBroker) { ob.Command = nil })
+}
+
+// rollForward finishes a restore whose restored cluster was proven ready: with
+// --discard-previous, the previous data folders that are left are removed (each only when it is
+// the one the restore derives from the data folder and the backup id); the brokers that are
+// down are started by the caller.
+func rollForward(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update updateFunc, emit func(progress.Event)) error {
+	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the restored cluster had been proven ready: finishing the restore (rolling forward)"})
+	for _, b := range op.Brokers {
+		ms := f.ByID(map[int]bool{b.NodeID: true})
+		if len(ms) == 0 {
+			return fmt.Errorf("broker %d of the operation is not in the cluster file: give the cluster file the restore ran with", b.NodeID)
+		}
+		m := ms[0]
+		// Every broker is started (those ready are left alone): all were stopped by the restore.
+		if err := update(b.NodeID, func(ob *repo.OpBroker) { ob.Stopped = true }); err != nil {
+			return err
+		}
+		if !op.DiscardPrevious || b.Previous == "" {
+			continue
+		}
+		if want := restore.PreviousPath(m.DataDir, op.ID, b.InFolder); b.Previous != want {
+			return fmt.Errorf("%s: the record names %s as the previous data, not %s: it is not removed; check the lock in the repository", m.Broker.Name(), b.Previous, want)
+		}
+		if err := m.Host.RemoveAll(ctx, b.Previous); err != nil {
+			return fmt.Errorf("%s: remove the previous data %s (--discard-previous): %w", m.Broker.Name(), b.Previous, err)
+		}
+		if err := update(b.NodeID, func(ob *repo.OpBroker) { ob.Previous = "" }); err != nil {
+			return err
+		}
+		emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: "removed the previous data " + b.Previous + " (--discard-previous)"})
+	}
+	return nil
+}
