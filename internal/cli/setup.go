@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,21 +124,24 @@ func newFleet(d *cluster.Description, cfgs map[int]*config.Broker, events progre
 }
 
 // testPause is the hook tests use to stop the tool at a phase: when ZEEBE_BACKUP_TEST_PAUSE_AT
-// names the phase, the tool says so on standard error and waits until the file named by
-// ZEEBE_BACKUP_TEST_RESUME exists (or forever, to be killed there).
+// names the phase (or lists it, separated by commas), the tool says so on standard error and
+// waits until the file named by ZEEBE_BACKUP_TEST_RESUME exists (or forever, to be killed
+// there), then removes that file, so that the next listed phase waits for it again.
 func testPause(s Streams) func(string) {
 	at := os.Getenv("ZEEBE_BACKUP_TEST_PAUSE_AT")
 	if at == "" {
 		return nil
 	}
+	phases := strings.Split(at, ",")
 	resume := os.Getenv("ZEEBE_BACKUP_TEST_RESUME")
 	return func(phase string) {
-		if phase != at {
+		if !slices.Contains(phases, phase) {
 			return
 		}
 		fmt.Fprintf(s.Err, "paused at %s\n", phase)
 		for {
 			if _, err := os.Stat(resume); resume != "" && err == nil {
+				os.Remove(resume)
 				return
 			}
 			time.Sleep(50 * time.Millisecond)

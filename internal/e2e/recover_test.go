@@ -143,8 +143,9 @@ func TestRecoverWaitsForTheLeftStopCommands(t *testing.T) {
 	}
 }
 
-// Issue 10.2: a restore killed while its (slow) start commands run: recover waits for them,
-// then rolls back, and succeeds the first time.
+// Issue 10.2: a restore killed while its (slow) start commands run: recover waits for them
+// before it acts (none is left running when it returns), rolls back, and succeeds the first
+// time. The start commands are slow only for the killed restore (while the flag file exists).
 func TestRecoverWaitsForTheLeftStartCommands(t *testing.T) {
 	e := newEnv(t, simtest.Options{})
 	e.startCluster()
@@ -153,21 +154,46 @@ func TestRecoverWaitsForTheLeftStartCommands(t *testing.T) {
 		t.Fatalf("backup: exit %d\n%s", code, stderr)
 	}
 	e.mark("previous")
-	e.writeClusterFile(e.clusterFile, func(y *brokerYAML) { y.Start = "sleep 2; " + y.Start })
+	flag := filepath.Join(t.TempDir(), "slow")
+	if err := os.WriteFile(flag, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.writeClusterFile(e.clusterFile, func(y *brokerYAML) { y.Start = fmt.Sprintf("if [ -e %s ]; then sleep 3.123; fi; %s", flag, y.Start) })
 	pause, resume := pauseAt(t, "starting")
 	p := e.startTool(pause, "restore", "b1")
 	p.waitPaused("starting")
 	resume()
 	time.Sleep(500 * time.Millisecond)
 	p.kill()
+	if err := os.Remove(flag); err != nil {
+		t.Fatal(err)
+	}
 	code, out, stderr := e.run("recover")
 	if code != 0 {
 		t.Fatalf("the first recover: exit %d\n%s\n%s", code, out, stderr)
 	}
+	if left := processesWithArgs("sleep", "3.123"); len(left) > 0 {
+		t.Errorf("the start commands of the killed restore still run after recover returned: pids %v", left)
+	}
 	e.wantAllReady("after recover")
 	e.wantMarkers("previous")
-	time.Sleep(2 * time.Second)
-	e.wantAllReady("2 s after recover")
+}
+
+// processesWithArgs lists the processes whose command line is exactly args.
+func processesWithArgs(args ...string) []int {
+	want := strings.Join(args, "\x00") + "\x00"
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, en := range entries {
+		var pid int
+		if _, err := fmt.Sscan(en.Name(), &pid); err != nil {
+			continue
+		}
+		if raw, err := os.ReadFile(filepath.Join("/proc", en.Name(), "cmdline")); err == nil && string(raw) == want {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // Issue 10.3: a failed restore whose rollback would need a name that is taken: recover refuses
