@@ -62,44 +62,28 @@ func readProcStat(proc string, pid int) (procStat, error) {
 	return st, nil
 }
 
-// groupAlive tells whether a process of the recorded group still runs. The kernel never gives
-// a process id to a new process while a group of that id has members, so: a leader pid that now
-// belongs to a process started at another time means the group is gone; otherwise every live
-// process whose group is PGID belongs to it.
+// groupAlive tells whether the recorded command still runs: its group's leader (the command's
+// shell) has the recorded start time and has not exited. Once the shell returned, the command
+// is over; what it left running in its group (a broker started in the background) is not the
+// command's to end. A leader pid that now belongs to a process started at another time is
+// another process, never signalled.
 func groupAlive(proc string, g Group) (bool, error) {
 	if g.PGID <= 1 {
 		return false, fmt.Errorf("process group %d is not one a command runs in", g.PGID)
 	}
-	switch st, err := readProcStat(proc, g.PGID); {
+	st, err := readProcStat(proc, g.PGID)
+	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
 	case err != nil:
 		return false, err
-	case st.start != g.Start:
-		return false, nil
 	}
-	entries, err := os.ReadDir(proc)
-	if err != nil {
-		return false, err
-	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		st, err := readProcStat(proc, pid)
-		if err != nil {
-			continue // ended while we looked
-		}
-		if st.pgrp == g.PGID && st.state != 'Z' && st.state != 'X' {
-			return true, nil
-		}
-	}
-	return false, nil
+	return st.start == g.Start && st.pgrp == g.PGID && st.state != 'Z' && st.state != 'X', nil
 }
 
-// Settle implements Host: it waits up to wait for the group to end on its own, then sends it
-// SIGTERM, and SIGKILL after grace, and returns once no process of it runs. It reports
-// whether the group was still running when called.
+// Settle implements Host: it waits up to wait for the command to end on its own, then sends
+// its process group SIGTERM, and SIGKILL after grace (as Run does at a timeout), and returns
+// once the command ended. It reports whether the command was still running when called.
 func (Local) Settle(ctx context.Context, g Group, wait, grace time.Duration) (bool, error) {
 	return settleGroup(ctx, "/proc", g, wait, grace, 50*time.Millisecond)
 }
