@@ -1,0 +1,116 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func writeStat(t *testing.T, proc string, pid, pgrp int, state string, start uint64) {
+	t.Helper()
+	dir := filepath.Join(proc, itoa(pid))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+	// stime cutime cstime priority nice threads itrealvalue starttime ...
+	line := itoa(pid) + " (sh (x) y) " + state + " 1 " + itoa(pgrp) + " 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 " + itoa(int(start)) + " 0 0\n"
+	if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// A recorded command is running only while its shell (the group's leader, with the recorded
+// start time) runs: a recycled pid, an exited (zombie) shell or what it left in its group are
+// not the command.
+func TestGroupAlive(t *testing.T) {
+	proc := t.TempDir()
+	writeStat(t, proc, 100, 100, "S", 5000) // the command's shell
+	writeStat(t, proc, 200, 200, "S", 9000) // pid 200 recycled: started later
+	writeStat(t, proc, 300, 300, "Z", 7000) // the shell exited
+	writeStat(t, proc, 301, 300, "S", 7001) // a broker it started in the background
+	for _, c := range []struct {
+		g    Group
+		want bool
+	}{
+		{Group{PGID: 100, Start: 5000}, true},
+		{Group{PGID: 200, Start: 4000}, false},
+		{Group{PGID: 300, Start: 7000}, false},
+		{Group{PGID: 400, Start: 1}, false},
+	} {
+		got, err := groupAlive(proc, c.g)
+		if err != nil || got != c.want {
+			t.Errorf("group %+v: alive %v (%v), want %v", c.g, got, err, c.want)
+		}
+	}
+	if _, err := groupAlive(proc, Group{PGID: 1}); err == nil {
+		t.Error("process group 1 is accepted")
+	}
+}
+
+// Settle waits for a command that ends on its own and never signals it; one that does not end
+// in time is ended with its group.
+func TestSettleWaitsThenEnds(t *testing.T) {
+	ctx := context.Background()
+	run := func(command string) (Group, chan error) {
+		gc := make(chan Group, 1)
+		done := make(chan error, 1)
+		go func() {
+			_, err := Local{}.Run(ctx, command, time.Minute, func(g Group) error { gc <- g; return nil })
+			done <- err
+		}()
+		return <-gc, done
+	}
+	g, done := run("sleep 0.5")
+	began := time.Now()
+	running, err := Local{}.Settle(ctx, g, 10*time.Second, time.Second)
+	if err != nil || !running || time.Since(began) < 300*time.Millisecond {
+		t.Fatalf("a command that ends on its own: running %v, %v, after %s", running, err, time.Since(began))
+	}
+	if err := <-done; err != nil {
+		t.Errorf("the command was signalled: %v", err)
+	}
+	g, done = run("trap '' TERM; sleep 60")
+	began = time.Now()
+	running, err = Local{}.Settle(ctx, g, 300*time.Millisecond, 300*time.Millisecond)
+	if err != nil || !running {
+		t.Fatalf("a hung command: running %v, %v", running, err)
+	}
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("ending a hung command took %s", d)
+	}
+	if err := <-done; err == nil {
+		t.Error("the hung command was not ended")
+	}
+	if running, err := (Local{}).Settle(ctx, g, time.Second, time.Second); running || err != nil {
+		t.Errorf("a command that ended: running %v, %v", running, err)
+	}
+}
+
+// The command runs only once its group is recorded: a failed record means it never runs.
+func TestRunGatesTheCommandUntilRecorded(t *testing.T) {
+	ctx := context.Background()
+	flag := filepath.Join(t.TempDir(), "ran")
+	refused := errors.New("the record could not be written")
+	_, err := Local{}.Run(ctx, "touch "+flag, 5*time.Second, func(Group) error { return refused })
+	if !errors.Is(err, refused) {
+		t.Fatalf("Run returned %v, want the record's error", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := os.Stat(flag); err == nil {
+		t.Fatal("the command ran though its group was not recorded")
+	}
+	var seen Group
+	if _, err := (Local{}).Run(ctx, "touch "+flag, 5*time.Second, func(g Group) error { seen = g; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(flag); err != nil || seen.PGID <= 1 || seen.Start == 0 {
+		t.Fatalf("the command did not run (%v) or its group %+v was not given", err, seen)
+	}
+}

@@ -1,0 +1,60 @@
+package restore
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+)
+
+// A rollback that cannot put back every broker's previous data puts back none: broker 1's
+// previous data folder is gone (removed by a discard), so broker 0, whose previous data is
+// intact, keeps the restored data too, and the refusal names broker 1.
+func TestRollbackAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	f := &fleet.Fleet{}
+	op := &repo.Operation{Kind: "restore", ID: "x"}
+	for n := range 2 {
+		data := filepath.Join(root, "broker", string(rune('0'+n)), "data")
+		for _, d := range []string{data, PreviousDir(data, "x")} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(d, "which"), []byte(filepath.Base(d)), 0o644)
+		}
+		f.Members = append(f.Members, &fleet.Member{Broker: cluster.Broker{NodeID: n}, Host: broker.Local{}, DataDir: data})
+		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: n, DataDir: data, Previous: PreviousDir(data, "x"), Swapped: true})
+	}
+	if err := os.RemoveAll(op.Brokers[1].Previous); err != nil {
+		t.Fatal(err)
+	}
+	err := Rollback(ctx, f, op, func(int, func(*repo.OpBroker)) error { return nil })
+	if !errors.Is(err, ErrCannotRollBack) {
+		t.Fatalf("Rollback returned %v, want ErrCannotRollBack", err)
+	}
+	if _, err := os.Stat(op.Brokers[0].Previous); err != nil {
+		t.Errorf("broker 0's previous data was put back although broker 1's cannot be: %v", err)
+	}
+	if _, err := os.Stat(FailedDir(op.Brokers[0].DataDir, "x")); err == nil {
+		t.Error("broker 0's restored data was moved out")
+	}
+
+	// A committed restore is never rolled back; a broker missing from the cluster is named.
+	op.Committed = true
+	if err := CheckRollback(ctx, f, op); !errors.Is(err, ErrCannotRollBack) {
+		t.Errorf("a committed restore: %v", err)
+	}
+	op.Committed = false
+	f.Members = f.Members[:1]
+	os.MkdirAll(op.Brokers[1].Previous, 0o755)
+	if err := CheckRollback(ctx, f, op); err == nil || !errors.Is(err, ErrCannotRollBack) {
+		t.Errorf("a broker missing from the cluster file: %v", err)
+	}
+}
