@@ -1,8 +1,8 @@
 package e2e_test
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -487,4 +487,3 @@ func matrixFromEnv(t *testing.T) matrixConfig {
 	}
 	return cfg
 }
-

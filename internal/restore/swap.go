@@ -248,4 +248,6 @@ func rollbackInFolder(ctx context.Context, h broker.Host, id string, b repo.OpBr
 
 // PreviousPath is where a restore of backup id keeps the previous data of dataDir: beside it,
 // or inside it when it is a mount point.
-func PreviousPath(dataDir, id string, inFolder bool) string { return layoutOf(dataDir, id, inFolder).previous }
+func PreviousPath(dataDir, id string, inFolder bool) string {
+	return layoutOf(dataDir, id, inFolder).previous
+}
