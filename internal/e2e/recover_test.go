@@ -246,3 +246,33 @@ func TestRecoverChecksTheRollbackBeforeStopping(t *testing.T) {
 	e.wantAllReady("after recover")
 	e.wantMarkers("previous")
 }
+
+// Issue 10.3: pre-flight checks every name the restore creates, the kept configuration's too: a
+// second restore of the same backup after a --discard-previous one would replace the
+// configuration the first one kept.
+func TestRestorePreflightChecksTheKeptConfigurationName(t *testing.T) {
+	e := newEnv(t, simtest.Options{})
+	e.startCluster()
+	if code, _, stderr := e.run("backup", "--id", "b1"); code != 0 {
+		t.Fatalf("backup: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := e.run("restore", "b1", "--discard-previous"); code != 0 {
+		t.Fatalf("restore: exit %d\n%s", code, stderr)
+	}
+	kept := restore.PreviousConfig(e.c.Brokers[0].ConfigPath, "b1")
+	before, err := os.ReadFile(kept)
+	if err != nil {
+		t.Fatalf("the first restore kept no configuration: %v", err)
+	}
+	if err := os.WriteFile(kept, append(before, []byte("# the target's own\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := e.run("restore", "b1")
+	if code != cli.ExitRefused || !strings.Contains(stderr, kept) {
+		t.Fatalf("a second restore of b1: exit %d, want %d naming %s\n%s", code, cli.ExitRefused, kept, stderr)
+	}
+	if after, _ := os.ReadFile(kept); !strings.Contains(string(after), "# the target's own") {
+		t.Errorf("the kept configuration %s was replaced", kept)
+	}
+	e.wantAllReady("after the refusal")
+}
