@@ -89,6 +89,10 @@ func (Local) Run(ctx context.Context, command string, timeout time.Duration, sta
 	}
 }
 
+// TempPrefix begins the name of the temporary file WriteFile writes path through, in path's
+// folder: a run killed during the write leaves it, and whoever undoes the run removes it.
+func TempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
 // ReadFile implements Host, refusing a file over limits.MaxHostFileBytes.
 func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -106,7 +110,7 @@ func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
 // WriteFile implements Host.
 func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, TempPrefix(path)+"*")
 	if err != nil {
 		return err
 	}

@@ -58,3 +58,32 @@ func TestRollbackAllOrNothing(t *testing.T) {
 		t.Errorf("a broker missing from the cluster file: %v", err)
 	}
 }
+
+// A rollback removes the temporary files of configuration writes a killed restore left.
+func TestRollbackRemovesConfigTemps(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "application.yaml")
+	os.WriteFile(cfg, []byte("a: 1\n"), 0o644)
+	left := []string{broker.TempPrefix(cfg) + "123", broker.TempPrefix(PreviousConfig(cfg, "x")) + "456"}
+	for _, n := range left {
+		os.WriteFile(filepath.Join(dir, n), nil, 0o644)
+	}
+	other := filepath.Join(dir, ".other.yaml.tmp-1")
+	os.WriteFile(other, nil, 0o644)
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o755)
+	f := &fleet.Fleet{Members: []*fleet.Member{{Broker: cluster.Broker{NodeID: 0}, Host: broker.Local{}, DataDir: data}}}
+	op := &repo.Operation{Kind: "restore", ID: "x", Brokers: []repo.OpBroker{{NodeID: 0, DataDir: data, ConfigPath: cfg}}}
+	if err := Rollback(ctx, f, op, func(int, func(*repo.OpBroker)) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range left {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("%s is left", n)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file's temporary file was removed: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -184,6 +185,9 @@ func rollbackOne(ctx context.Context, h broker.Host, id string, b repo.OpBroker,
 			}
 		}
 	}
+	if err := removeConfigTemps(ctx, h, b.ConfigPath, PreviousConfig(b.ConfigPath, id)); err != nil {
+		return err
+	}
 	return update(func(ob *repo.OpBroker) {
 		ob.Staging, ob.Previous, ob.Swapped, ob.ConfigInstalled, ob.PreviousConfig, ob.InFolder, ob.MovedOut = "", "", false, false, "", false, false
 	})
@@ -250,4 +254,29 @@ func rollbackInFolder(ctx context.Context, h broker.Host, id string, b repo.OpBr
 // or inside it when it is a mount point.
 func PreviousPath(dataDir, id string, inFolder bool) string {
 	return layoutOf(dataDir, id, inFolder).previous
+}
+
+// removeConfigTemps removes the temporary files a restore killed while it wrote these
+// configuration files left beside them (broker.TempPrefix).
+func removeConfigTemps(ctx context.Context, h broker.Host, paths ...string) error {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		names, err := h.ReadDir(ctx, filepath.Dir(p))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look for temporary files beside %s: %w", p, err)
+		}
+		for _, name := range names {
+			if strings.HasPrefix(name, broker.TempPrefix(p)) {
+				if err := h.RemoveAll(ctx, filepath.Join(filepath.Dir(p), name)); err != nil {
+					return fmt.Errorf("remove the temporary file %s of a killed write: %w", name, err)
+				}
+			}
+		}
+	}
+	return nil
 }
