@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -67,6 +69,14 @@ func runArchiveCreate(ctx context.Context, s Streams, o archiveCreateOptions, di
 	if err != nil {
 		return err
 	}
+	if err := checkLevel(comp, o.level); err != nil {
+		return err
+	}
+	if dest != "-" {
+		if err := checkOutside(dir, dest); err != nil {
+			return err
+		}
+	}
 	m := newMeter(s, "archiving", o.quiet)
 	opts := archive.WriteOptions{Compression: comp, Level: o.level, Progress: m.update}
 	start := time.Now()
@@ -91,6 +101,40 @@ func runArchiveCreate(ctx context.Context, s Streams, o archiveCreateOptions, di
 		fmt.Fprintf(s.Err, "archived %s: %d files, %d folders, %d symbolic links, %d hard links, %s in %s (%s/s) -> %s, %s, sha256 %s\n",
 			dir, sum.Files, sum.Dirs, sum.Symlinks, sum.HardLinks, humanBytes(sum.Bytes), time.Since(start).Round(time.Millisecond),
 			humanBytes(int64(float64(sum.Bytes)/time.Since(start).Seconds())), dest, humanBytes(sum.Size), sum.SHA256)
+	}
+	return nil
+}
+
+// checkLevel refuses a compression level the compression does not have.
+func checkLevel(c archive.Compression, level int) error {
+	max := map[archive.Compression]int{archive.Zstd: 22, archive.Gzip: 9}[c]
+	switch {
+	case level == 0:
+		return nil
+	case max == 0:
+		return usageError{fmt.Errorf("--level %d: %s archives have no compression level; leave --level out", level, c)}
+	case level < 1 || level > max:
+		return usageError{fmt.Errorf("--level %d: %s levels run from 1 to %d", level, c, max)}
+	}
+	return nil
+}
+
+// checkOutside refuses an archive written into the folder it archives: it would hold a part of
+// itself, and the walk would see the folder change.
+func checkOutside(dir, dest string) error {
+	absDir, err1 := filepath.Abs(dir)
+	absDest, err2 := filepath.Abs(dest)
+	if err := errors.Join(err1, err2); err != nil {
+		return usageError{err}
+	}
+	if real, err := filepath.EvalSymlinks(absDir); err == nil {
+		absDir = real
+	}
+	if real, err := filepath.EvalSymlinks(filepath.Dir(absDest)); err == nil {
+		absDest = filepath.Join(real, filepath.Base(absDest))
+	}
+	if rel, err := filepath.Rel(absDir, absDest); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return usageError{fmt.Errorf("archive %s is inside the folder %s it would archive; write it elsewhere", dest, dir)}
 	}
 	return nil
 }
@@ -186,6 +230,9 @@ func newArchiveExtractCmd(s Streams) *cobra.Command {
 }
 
 func runArchiveExtract(ctx context.Context, s Streams, o archiveExtractOptions, src, dir string) error {
+	if o.strip < 0 {
+		return usageError{fmt.Errorf("--strip-components %d: give 0 or more leading folders to drop", o.strip)}
+	}
 	in := s.In
 	if src != "-" {
 		f, err := os.Open(src)

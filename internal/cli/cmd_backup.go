@@ -10,6 +10,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/backup"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 )
 
 type backupOptions struct {
@@ -55,6 +56,11 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	comp, err := archive.ParseCompression(o.compression)
 	if err != nil || comp == archive.None {
 		return usageError{fmt.Errorf("--compression %q: use zstd or gzip", o.compression)}
+	}
+	if o.id != "" {
+		if err := repo.ValidateID(o.id); err != nil {
+			return usageError{fmt.Errorf("--id: %w", err)}
+		}
 	}
 	if o.id == latestID {
 		return usageError{fmt.Errorf("--id %s: %q is how show, verify and restore name the newest backup; choose another id", o.id, latestID)}

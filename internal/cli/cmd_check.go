@@ -47,8 +47,10 @@ transient snapshots). Nothing is written.`,
 }
 
 func runInspect(ctx context.Context, s Streams, o inspectOptions, dir string) error {
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usageError{fmt.Errorf("inspect %s: not a folder (%v)", dir, err)}
+	if fi, err := os.Stat(dir); err != nil {
+		return usageError{fmt.Errorf("inspect: %w; give a broker's data folder", err)}
+	} else if !fi.IsDir() {
+		return usageError{fmt.Errorf("inspect %s: not a folder; give a broker's data folder (an archive is checked with 'zeebe-backup verify --deep')", dir)}
 	}
 	rep, err := check.Inspect(ctx, dir, check.Options{NodeID: o.nodeID})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
@@ -84,6 +85,9 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		return err
 	}
 	l, err := r.ReadLock(ctx)
+	if errors.Is(err, repo.ErrLocked) {
+		return statusError{code: ExitLocked, msg: err.Error()}
+	}
 	if err != nil {
 		return fmt.Errorf("status: read the lock of %s: %w", r.Location(), err)
 	}

@@ -87,15 +87,20 @@ func openRepository(loc string) (*repo.Repo, error) {
 	if strings.Contains(loc, "://") {
 		u, err := url.Parse(loc)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("repository %q: %w", loc, err)}
+			return nil, usageError{fmt.Errorf("repository %q: not a valid URL; use a path or file:///absolute/path", redact.Text(loc))}
 		}
-		switch u.Scheme {
-		case "file":
+		shown := redact.Text(loc)
+		switch {
+		case u.User != nil:
+			return nil, usageError{fmt.Errorf("repository %q: remove the user name and password from the URL; credentials are never read from a URL", shown)}
+		case u.Scheme == "file" && u.Host != "" && u.Host != "localhost":
+			return nil, usageError{fmt.Errorf("repository %q names the host %q; a file:// repository is a folder on this machine: write file:///absolute/path", loc, u.Host)}
+		case u.Scheme == "file":
 			path = u.Path
-		case "s3":
-			return nil, usageError{fmt.Errorf("repository %q: S3 repositories are not supported by this version yet; use a local folder", loc)}
+		case u.Scheme == "s3":
+			return nil, usageError{fmt.Errorf("repository %q: S3 repositories are not supported by this version yet; use a local folder", shown)}
 		default:
-			return nil, usageError{fmt.Errorf("repository %q: unknown scheme %q; use a path or file:// URL", loc, u.Scheme)}
+			return nil, usageError{fmt.Errorf("repository %q: unknown scheme %q; use a path or file:// URL", shown, u.Scheme)}
 		}
 	}
 	s, err := local.New(path)

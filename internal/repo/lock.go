@@ -133,6 +133,9 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 	if _, err := r.s.PutIfAbsent(ctx, lockKey, bytes.NewReader(b)); err != nil {
 		if errors.Is(err, storage.ErrExists) {
 			held, rerr := r.ReadLock(ctx)
+			if errors.Is(rerr, ErrLocked) {
+				return rerr
+			}
 			if rerr != nil || held == nil {
 				return fmt.Errorf("%w: %s holds a lock that cannot be read (%v); remove %s/%s if no run is in progress", ErrLocked, r.Location(), rerr, r.Location(), lockKey)
 			}
@@ -147,6 +150,9 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 // so that a left lock is reported before anything else.
 func (r *Repo) CheckUnlocked(ctx context.Context) error {
 	l, err := r.ReadLock(ctx)
+	if errors.Is(err, ErrLocked) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("read the lock of %s: %w", r.Location(), err)
 	}
@@ -167,10 +173,17 @@ func (r *Repo) Update(ctx context.Context, l Lock) error {
 // ReadLock returns the lock, or nil when the repository is not locked.
 func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 	var l Lock
-	if err := r.getJSON(ctx, lockKey, limits.MaxLockBytes, "lock", &l); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
+	err := r.getJSON(ctx, lockKey, limits.MaxLockBytes, "lock", &l)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, limits.ErrExceeded):
+		// A lock that is there but not a lock: someone or something wrote it. It still holds
+		// the repository, and no run can tell whether its writer is gone.
+		return nil, fmt.Errorf("%w: %s/%s is not a lock this tool wrote (%v); if no zeebe-backup run uses this repository, look at it and remove it", ErrLocked, r.Location(), lockKey, err)
+	case err != nil:
 		return nil, err
 	}
 	return &l, nil

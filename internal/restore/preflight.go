@@ -58,6 +58,17 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 		return refuse(err)
 	}
 
+	// Each broker's index reads: the extraction after the stop is checked against it.
+	var idxErrs []error
+	for _, b := range m.Brokers {
+		if _, err := r.deps.Repo.Index(ctx, m.ID, b.NodeID); err != nil {
+			idxErrs = append(idxErrs, fmt.Errorf("broker %d: the index %s cannot be read (%w); the backup is damaged, restore another one", b.NodeID, b.Index, err))
+		}
+	}
+	if err := errors.Join(idxErrs...); err != nil {
+		return refuse(err)
+	}
+
 	// The configuration to install keeps each broker where the cluster file finds it.
 	if err := r.checkConfigs(ctx); err != nil {
 		return refuse(err)
