@@ -2,11 +2,16 @@ package e2e_test
 
 import (
 	"archive/tar"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 )
 
@@ -45,9 +50,37 @@ func editManifest(edit func(m map[string]any)) func(c *hcase) {
 	return func(c *hcase) { c.manifest(edit) }
 }
 
-// hostileArchive stores a crafted archive as broker 0's, with a matching digest in the manifest.
+// hostileArchive stores a crafted archive as broker 0's with an index that lists exactly its
+// entries, and their digests in the manifest: only the entries themselves are hostile.
 func hostileArchive(entries ...tarEntry) func(c *hcase) {
-	return func(c *hcase) { c.storeFile(0, "archive", tarZst(c.t, entries...)) }
+	return func(c *hcase) {
+		c.storeFile(0, "archive", tarZst(c.t, entries...))
+		index, err := json.Marshal(indexOf(entries))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.storeFile(0, "index", index)
+	}
+}
+
+// indexOf is the index a backup would have written for the entries.
+func indexOf(entries []tarEntry) []archive.Entry {
+	types := map[byte]archive.EntryType{tar.TypeReg: archive.TypeFile, tar.TypeDir: archive.TypeDir, tar.TypeSymlink: archive.TypeSymlink, tar.TypeLink: archive.TypeHardLink}
+	out := []archive.Entry{}
+	for _, e := range entries {
+		ae := archive.Entry{Path: strings.TrimSuffix(strings.TrimPrefix(e.name, "./"), "/"), Type: types[e.typ], Mode: 0o644, ModTime: time.Unix(1700000000, 0).UTC(), Link: e.link}
+		if ae.Path == "" {
+			ae.Path = "."
+		}
+		if e.typ == tar.TypeDir {
+			ae.Mode = 0o755
+		}
+		if e.typ == tar.TypeReg {
+			ae.Size, ae.XXH64 = int64(len(e.data)), fmt.Sprintf("%016x", xxhash.Sum64String(e.data))
+		}
+		out = append(out, ae)
+	}
+	return out
 }
 
 // craftedFile writes a crafted archive to $ROOT/in.tar.zst for archive extract.
@@ -117,7 +150,7 @@ var hostileCases = []hostileCase{
 	{name: "latest-only-broken", args: []string{"restore", "latest"}, setup: func(c *hcase) { c.write(bk("manifest.json"), "{") }, code: cli.ExitUsage},
 	{name: "latest-folder-named-latest", args: []string{"show", "latest"}, setup: func(c *hcase) {
 		os.Rename(c.path("repo/zeebe-backup-good"), c.path("repo/zeebe-backup-latest"))
-	}, code: cli.ExitOK},
+	}, code: cli.ExitUsage},
 
 	// The cluster file.
 	{name: "cluster-missing", args: []string{"status", "--cluster", "$ROOT/nowhere.yaml"}, ownCluster: true, code: cli.ExitUsage},
@@ -201,8 +234,7 @@ var hostileCases = []hostileCase{
 	{name: "archive-flipped", args: []string{"restore", "good"}, setup: func(c *hcase) { c.flip(bk("zeebe-broker-0-data.tar.zst")) }, code: cli.ExitRefused},
 	{name: "archive-flipped-verify", args: []string{"verify", "good"}, setup: func(c *hcase) { c.flip(bk("zeebe-broker-0-data.tar.zst")) }, code: cli.ExitFailed},
 	{name: "archive-truncated", args: []string{"restore", "good"}, setup: func(c *hcase) {
-		b := c.read(bk("zeebe-broker-0-data.tar.zst"))
-		c.write(bk("zeebe-broker-0-data.tar.zst"), string(b[:len(b)/2]))
+		c.write(bk("zeebe-broker-0-data.tar.zst"), string(c.read(bk("zeebe-broker-0-data.tar.zst"))[:200]))
 	}, code: cli.ExitRefused},
 	{name: "archive-wrong-checksum", args: []string{"restore", "good"}, setup: editManifest(func(m map[string]any) {
 		mbroker(m, 1)["archiveSha256"] = strings.Repeat("0", 64)
@@ -227,8 +259,21 @@ var hostileCases = []hostileCase{
 		c.write(bk("zeebe-broker-0-index.json"), strings.Replace(string(c.read(bk("zeebe-broker-0-index.json"))), `"xxh64":"`, `"xxh64":"0`, 1))
 	}, code: cli.ExitFailed},
 	{name: "index-forged-digest", args: []string{"restore", "good"}, setup: func(c *hcase) {
-		idx := strings.Replace(string(c.read(bk("zeebe-broker-0-index.json"))), `"xxh64":"`, `"xxh64":"f`, 1)
-		c.storeFile(0, "index", []byte(idx))
+		var index []map[string]any
+		if err := json.Unmarshal(c.read(bk("zeebe-broker-0-index.json")), &index); err != nil {
+			c.t.Fatal(err)
+		}
+		for _, e := range index {
+			if e["type"] == "file" {
+				e["xxh64"] = "0123456789abcdef"
+				break
+			}
+		}
+		b, err := json.Marshal(index)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.storeFile(0, "index", b)
 	}, code: cli.ExitRefused},
 	{name: "index-not-json", args: []string{"restore", "good"}, setup: func(c *hcase) { c.storeFile(1, "index", []byte("[{")) }, code: cli.ExitRefused},
 	{name: "archives-swapped", args: []string{"restore", "good"}, setup: swapArchives, code: cli.ExitRefused},

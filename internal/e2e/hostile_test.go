@@ -245,6 +245,13 @@ var (
 	portRE  = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	msRE    = regexp.MustCompile(`\d+ms\b`)
 	rateRE  = regexp.MustCompile(`\([0-9.]+ [KMG]?i?B/s\)`)
+	// What depends on the data the fixture's brokers wrote before the backup: digests, sizes,
+	// indexes and snapshot ids.
+	sha256RE = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+	xxh64RE  = regexp.MustCompile(`\b[0-9a-f]{16}\b`)
+	bigRE    = regexp.MustCompile(`\b\d{5,}\b`)
+	sizeRE   = regexp.MustCompile(`\b[0-9.]+ [KMG]iB\b`)
+	rowRE    = regexp.MustCompile(`(?m)^  \d+ +\d+ +\d+\.\.\d+ .*$`)
 )
 
 func (n normalizer) apply(s string) string {
@@ -254,17 +261,27 @@ func (n normalizer) apply(s string) string {
 	s = portRE.ReplaceAllString(s, "127.0.0.1:PORT")
 	s = msRE.ReplaceAllString(s, "Nms")
 	s = rateRE.ReplaceAllString(s, "(RATE)")
+	s = rowRE.ReplaceAllString(s, "  <partition row>")
+	s = sha256RE.ReplaceAllString(s, "<sha256>")
+	s = xxh64RE.ReplaceAllString(s, "<xxh64>")
+	s = sizeRE.ReplaceAllString(s, "<size>")
+	s = bigRE.ReplaceAllString(s, "<n>")
 	return sortProgress(s)
 }
 
-// sortProgress puts the progress lines (brokers work concurrently, so their order varies) first
-// and sorted, the rest after them in their order.
+// sortProgress keeps the warnings and errors among the progress lines, sorted (brokers work
+// concurrently, so their order varies), and the rest after them in their order.
 func sortProgress(s string) string {
 	var progress, rest []string
 	for _, l := range strings.SplitAfter(s, "\n") {
-		if strings.HasPrefix(l, "hh:mm:ss ") || strings.HasPrefix(l, `{"time":`) {
+		switch {
+		case strings.HasPrefix(l, "hh:mm:ss WARN "), strings.HasPrefix(l, "hh:mm:ss ERROR "),
+			strings.HasPrefix(l, `{"time":`) && !strings.Contains(l, `"level":"info"`):
 			progress = append(progress, l)
-		} else {
+		case strings.HasPrefix(l, "hh:mm:ss "), strings.HasPrefix(l, `{"time":`):
+			// Progress of work that runs concurrently: whether a broker's line comes before
+			// another broker's failure stops the run depends on timing.
+		default:
 			rest = append(rest, l)
 		}
 	}
