@@ -182,7 +182,7 @@ func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, limits.ErrExceeded):
 		// A lock that is there but not a lock: someone or something wrote it. It still holds
 		// the repository, and no run can tell whether its writer is gone.
-		return nil, fmt.Errorf("%w: %s/%s is not a lock this tool wrote (%v); if no zeebe-backup run uses this repository, look at it and remove it", ErrLocked, r.Location(), lockKey, err)
+		return nil, fmt.Errorf("%w: %s/%s is not a lock this tool wrote (%w); if no zeebe-backup run uses this repository, look at it and remove it", ErrLocked, r.Location(), lockKey, err)
 	case err != nil:
 		return nil, err
 	}

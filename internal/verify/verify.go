@@ -118,8 +118,14 @@ func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (
 		}
 		res.Findings = append(res.Findings, check.Cluster(reports, opts.ClusterSize, opts.PartitionsCount, opts.ReplicationFactor)...)
 	}
+	// By severity, then broker: the same backup always reads the same, whichever broker's
+	// archive was read first.
 	sort.SliceStable(res.Findings, func(i, j int) bool {
-		return rank(res.Findings[i].Severity) < rank(res.Findings[j].Severity)
+		a, b := res.Findings[i], res.Findings[j]
+		if rank(a.Severity) != rank(b.Severity) {
+			return rank(a.Severity) < rank(b.Severity)
+		}
+		return a.Broker < b.Broker
 	})
 	sort.Strings(res.Damaged)
 	return res, nil
