@@ -102,6 +102,9 @@ func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape flee
 
 func describe(f check.Finding) string {
 	where := fmt.Sprintf("broker %d", f.Broker)
+	if f.Broker < 0 { // a finding across the brokers
+		where = "the cluster"
+	}
 	if f.Partition > 0 {
 		where += fmt.Sprintf(" partition %d", f.Partition)
 	}
