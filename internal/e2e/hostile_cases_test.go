@@ -93,14 +93,6 @@ func forgedLock(body string) func(c *hcase) {
 	return func(c *hcase) { c.write("repo/lock.json", strings.ReplaceAll(body, "$ROOT", c.root)) }
 }
 
-func seq(fs ...func(c *hcase)) func(c *hcase) {
-	return func(c *hcase) {
-		for _, f := range fs {
-			f(c)
-		}
-	}
-}
-
 const deadLock = `{"holder": {"host": "forged-host", "pid": 999999999, "user": "mallory", "command": "zeebe-backup backup", "since": "2026-01-01T00:00:00Z"},
  "operation": {"kind": "%s", "id": "good", "cluster": "$ROOT/zeebe-backup.yaml", "started": "2026-01-01T00:00:00Z",
   "brokers": [%s]}}`
