@@ -46,6 +46,21 @@ func newHostileFixture(t *testing.T) *hostileFixture {
 	t.Helper()
 	e := newEnv(t, simtest.Options{Brokers: 2, Partitions: 2, Replication: 2, RecordsPerSecond: 100, SegmentSize: "256KB"})
 	e.startCluster()
+	// The same shape of data whatever the load: every partition of every broker has a
+	// committed snapshot (the state's version, a compacted log) before the backup.
+	deadline := time.Now().Add(time.Minute)
+	for _, b := range e.c.Brokers {
+		for {
+			sums, _ := filepath.Glob(filepath.Join(b.DataDir, "raft-partition", "partitions", "*", "snapshots", "*.checksum"))
+			if len(sums) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("broker %d has %d committed snapshots after a minute, want one per partition:\n%s", b.NodeID, len(sums), b.Log())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 	if code, _, stderr := e.run("backup", "--id", "good"); code != 0 {
 		t.Fatalf("the fixture's backup: exit %d\n%s", code, stderr)
 	}
