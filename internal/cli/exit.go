@@ -8,6 +8,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/backup"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/recovery"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
@@ -95,13 +96,13 @@ func ExitCode(err error) int {
 		return ExitIncomplete
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked):
+	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked), errors.Is(err, recovery.ErrHolderAlive):
 		return ExitLocked
 	case errors.Is(err, backup.ErrFindings), errors.As(err, new(findingsError)):
 		return ExitFindings
 	case errors.Is(err, repo.ErrNotFound):
 		return ExitUsage
-	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused), errors.Is(err, workflow.ErrNotStarted), errors.As(err, new(declinedError)):
+	case errors.Is(err, backup.ErrPreflight), errors.Is(err, restore.ErrRefused), errors.Is(err, workflow.ErrNotStarted), errors.Is(err, recovery.ErrRefused), errors.As(err, new(declinedError)):
 		return ExitRefused
 	case errors.Is(err, archive.ErrInUse):
 		return ExitInUse

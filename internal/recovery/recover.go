@@ -49,6 +49,10 @@ type Result struct {
 // ErrHolderAlive is wrapped when the process holding the lock still runs.
 var ErrHolderAlive = errors.New("the run that holds the lock is still alive")
 
+// ErrRefused is wrapped when the operation record names what recovery would not derive itself
+// (paths, a folder, a backup id): nothing was stopped, removed or moved.
+var ErrRefused = errors.New("recovery refused, nothing was stopped or changed")
+
 // Run recovers the cluster of f from the repository's lock. hook, when set, is called with
 // "starting" before the brokers are started again; tests use it to look at the data then.
 func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink, hook func(string)) (*Result, error) {
@@ -95,6 +99,13 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	}
 	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("finishing the %s of backup %s left by %s", op.Kind, op.ID, lock.Holder)})
 
+	// Every path a restore's recovery touches is derived from the cluster file and the id; a
+	// record naming others is refused before anything is done.
+	if op.Kind == "restore" {
+		if err := restore.CheckRecord(f, op); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+	}
 	f.Record = func(m *fleet.Member, what string, g *broker.Group) error {
 		return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Command = workflow.OpCommand(what, g) })
 	}
@@ -158,6 +169,15 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 // removeIncomplete removes what an interrupted backup stored, temporary files included, when
 // it has no manifest and the operation owns its folder; a committed backup is kept.
 func removeIncomplete(ctx context.Context, r *repo.Repo, op *repo.Operation, emit func(progress.Event)) error {
+	// The folder removed is derived from the id, which must be one a backup can have; the
+	// record only says whether the operation owns it.
+	if err := repo.ValidateID(op.ID); err != nil {
+		return fmt.Errorf("%w: the operation record names an invalid backup, so nothing is removed on its word: %w; check %s/lock.json and remove it by hand", ErrRefused, err, r.Location())
+	}
+	if op.Folder != "" && op.Folder != repo.Folder(op.ID) {
+		return fmt.Errorf("%w: the operation record says backup %s owns the folder %q, but its folder is %q: the record was not written by a backup and nothing is removed on its word; check %s/lock.json and remove it by hand",
+			ErrRefused, op.ID, op.Folder, repo.Folder(op.ID), r.Location())
+	}
 	_, err := r.Manifest(ctx, op.ID)
 	switch {
 	case err == nil:

@@ -154,7 +154,8 @@ func (r *Repo) CheckUnlocked(ctx context.Context) error {
 		return err
 	}
 	if err != nil {
-		return fmt.Errorf("read the lock of %s: %w", r.Location(), err)
+		// A lock that is there but cannot be read still says a run may be in progress.
+		return fmt.Errorf("%w: %s holds a lock that cannot be read (%v); remove %s/%s if no run is in progress", ErrLocked, r.Location(), err, r.Location(), lockKey)
 	}
 	if l != nil {
 		return &LockedError{Location: r.Location(), Lock: *l}

@@ -138,49 +138,52 @@ func moveEntries(ctx context.Context, h broker.Host, from, to string) error {
 
 // Rollback undoes a restore as far as the operation record says it got: staging folders are
 // removed, restored data is moved to the failed folder and the previous data put back, the
-// previous configurations reinstalled. The brokers must be down. update records each step, so
-// that a rollback that is interrupted can be run again.
+// previous configurations reinstalled. Every path comes from the cluster file and the backup
+// id (CheckRecord refuses a record that names others); the record only says how far the
+// restore got. The brokers must be down. update records each step, so that a rollback that is
+// interrupted can be run again.
 func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update func(int, func(*repo.OpBroker)) error) error {
+	if err := CheckRecord(f, op); err != nil {
+		return err
+	}
 	if err := CheckRollback(ctx, f, op); err != nil {
 		return err
 	}
 	var errs []error
 	for _, b := range op.Brokers {
-		var m *fleet.Member
-		for _, fm := range f.Members {
-			if fm.Broker.NodeID == b.NodeID {
-				m = fm
-			}
-		}
-		if m == nil {
-			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file", b.NodeID))
-			continue
-		}
-		if err := rollbackOne(ctx, m.Host, op.ID, b, func(fn func(*repo.OpBroker)) error { return update(b.NodeID, fn) }); err != nil {
+		m := memberOf(f, b.NodeID)
+		d := deriveFor(m, op.ID, b.InFolder)
+		if err := rollbackOne(ctx, m.Host, d, b, func(fn func(*repo.OpBroker)) error { return update(b.NodeID, fn) }); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func rollbackOne(ctx context.Context, h broker.Host, id string, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
+func rollbackOne(ctx context.Context, h broker.Host, d derived, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
 	if b.Staging != "" {
-		if err := h.RemoveAll(ctx, b.Staging); err != nil {
-			return fmt.Errorf("remove the staging folder %s: %w", b.Staging, err)
+		switch err := ownFolder(ctx, h, d.staging, "the staging folder"); {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		default:
+			if err := h.RemoveAll(ctx, d.staging); err != nil {
+				return fmt.Errorf("remove the staging folder %s: %w", d.staging, err)
+			}
 		}
 	}
 	var err error
 	if b.InFolder {
-		err = rollbackInFolder(ctx, h, id, b, update)
+		err = rollbackInFolder(ctx, h, d, b, update)
 	} else {
-		err = rollbackBeside(ctx, h, id, b)
+		err = rollbackBeside(ctx, h, d, b)
 	}
 	if err != nil {
 		return err
 	}
 	if b.ConfigInstalled && b.PreviousConfig != "" {
-		if _, err := h.Stat(ctx, b.PreviousConfig); err == nil {
-			if err := h.Rename(ctx, b.PreviousConfig, b.ConfigPath); err != nil {
+		if _, err := h.Stat(ctx, d.previousConfig); err == nil {
+			if err := h.Rename(ctx, d.previousConfig, d.config); err != nil {
 				return fmt.Errorf("put the previous configuration back: %w", err)
 			}
 		}
@@ -193,24 +196,24 @@ func rollbackOne(ctx context.Context, h broker.Host, id string, b repo.OpBroker,
 	})
 }
 
-func rollbackBeside(ctx context.Context, h broker.Host, id string, b repo.OpBroker) error {
+func rollbackBeside(ctx context.Context, h broker.Host, d derived, b repo.OpBroker) error {
 	if b.Swapped && b.Previous == "" {
 		// There was no data folder before: take the restored one away again.
-		if _, err := h.Stat(ctx, b.DataDir); err == nil {
-			if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+		if _, err := h.Stat(ctx, d.dataDir); err == nil {
+			if err := h.Rename(ctx, d.dataDir, d.failed); err != nil {
 				return fmt.Errorf("move the restored data out of the way: %w", err)
 			}
 		}
 	}
 	if b.Previous != "" {
-		if _, err := h.Stat(ctx, b.Previous); err == nil {
-			if _, err := h.Stat(ctx, b.DataDir); err == nil {
-				if err := h.Rename(ctx, b.DataDir, FailedDir(b.DataDir, id)); err != nil {
+		if _, err := h.Stat(ctx, d.previous); err == nil {
+			if _, err := h.Stat(ctx, d.dataDir); err == nil {
+				if err := h.Rename(ctx, d.dataDir, d.failed); err != nil {
 					return fmt.Errorf("move the restored data out of the way: %w", err)
 				}
 			}
-			if err := h.Rename(ctx, b.Previous, b.DataDir); err != nil {
-				return fmt.Errorf("put the previous data %s back: %w", b.Previous, err)
+			if err := h.Rename(ctx, d.previous, d.dataDir); err != nil {
+				return fmt.Errorf("put the previous data %s back: %w", d.previous, err)
 			}
 		}
 	}
@@ -220,32 +223,34 @@ func rollbackBeside(ctx context.Context, h broker.Host, id string, b repo.OpBrok
 // rollbackInFolder takes the restored entries out into the failed folder (once every previous
 // entry had been moved out, the others in the data folder are restored ones), records that,
 // then moves the previous entries back and removes their emptied folder.
-func rollbackInFolder(ctx context.Context, h broker.Host, id string, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
+func rollbackInFolder(ctx context.Context, h broker.Host, d derived, b repo.OpBroker, update func(func(*repo.OpBroker)) error) error {
 	if b.Previous == "" {
 		return nil
 	}
-	l := layoutOf(b.DataDir, id, true)
 	if b.MovedOut {
-		if err := h.Mkdir(ctx, l.failed, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("create %s for the restored data: %w", l.failed, err)
+		if err := h.Mkdir(ctx, d.failed, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("create %s for the restored data: %w", d.failed, err)
 		}
-		if err := moveEntries(ctx, h, b.DataDir, l.failed); err != nil {
-			return fmt.Errorf("move the restored data out of the way into %s: %w", l.failed, err)
+		if err := ownFolder(ctx, h, d.failed, "the folder for the restored data"); err != nil {
+			return err
+		}
+		if err := moveEntries(ctx, h, d.dataDir, d.failed); err != nil {
+			return fmt.Errorf("move the restored data out of the way into %s: %w", d.failed, err)
 		}
 		if err := update(func(ob *repo.OpBroker) { ob.MovedOut, ob.Swapped = false, false }); err != nil {
 			return err
 		}
 	}
-	if _, err := h.Stat(ctx, b.Previous); errors.Is(err, fs.ErrNotExist) {
+	if err := ownFolder(ctx, h, d.previous, "the previous data"); errors.Is(err, fs.ErrNotExist) {
 		return nil // put back by an earlier rollback that was interrupted before recording it
 	} else if err != nil {
-		return fmt.Errorf("the previous data %s: %w", b.Previous, err)
+		return err
 	}
-	if err := moveEntries(ctx, h, b.Previous, b.DataDir); err != nil {
-		return fmt.Errorf("put the previous data back from %s: %w", b.Previous, err)
+	if err := moveEntries(ctx, h, d.previous, d.dataDir); err != nil {
+		return fmt.Errorf("put the previous data back from %s: %w", d.previous, err)
 	}
-	if err := h.RemoveAll(ctx, b.Previous); err != nil {
-		return fmt.Errorf("remove the emptied %s: %w", b.Previous, err)
+	if err := h.RemoveAll(ctx, d.previous); err != nil {
+		return fmt.Errorf("remove the emptied %s: %w", d.previous, err)
 	}
 	return nil
 }

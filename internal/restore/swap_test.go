@@ -86,7 +86,7 @@ func TestSwapInFolderAndRollBack(t *testing.T) {
 				rec.MovedOut = false
 				os.Rename(filepath.Join(l.previous, "old-a"), filepath.Join(data, "old-a"))
 			}
-			if err := rollbackOne(ctx, h, "x", rec, update); err != nil {
+			if err := rollbackOne(ctx, h, derived{dataDir: data, layout: l}, rec, update); err != nil {
 				t.Fatal(err)
 			}
 			want := []string{workflow.InFolderFailed + "x", workflow.InFolderPrevious + "older", workflow.LostFound, "old-a", "old-b"}
