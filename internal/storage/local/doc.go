@@ -5,7 +5,9 @@
 //  1. Every access goes through an [os.Root] opened on the root folder, so no key reaches
 //     outside it: a symbolic link inside the root that points out (or is absolute) makes the
 //     operation fail; nothing is read, written or removed outside the root. Links that stay
-//     inside the root are followed as os.Root follows them.
+//     inside the root are not followed either (os.Root alone would): a key whose path crosses
+//     one is absent to Get, Stat and Delete and refused by Put, so that whoever can write to
+//     the repository cannot make one backup's files another's with a link.
 //  2. Put writes a temporary file ".tmp-<random>" in the key's folder, copying from the
 //     source, then fsyncs the file, renames it onto the key and fsyncs the key's folder and
 //     every folder above it up to the root. The rename is the commit point: before it, any

@@ -91,24 +91,54 @@ func TestSymlinkEscape(t *testing.T) {
 	}
 }
 
-// TestSymlinkInsideRoot checks that clean-up after Delete does not unlink a symbolic link
-// to a folder inside the root, which os.Root follows.
+// TestSymlinkInsideRoot plants symbolic links inside the root that point to another folder
+// inside it (zeebe-backup-evil -> zeebe-backup-sec1j, and one deeper) and checks that no
+// operation follows them: nothing is written, read or removed through them, so one key can
+// never be made another's by whoever can write to the repository.
 func TestSymlinkInsideRoot(t *testing.T) {
 	root := t.TempDir()
-	if err := os.Mkdir(filepath.Join(root, "inner"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("inner", filepath.Join(root, "alias")); err != nil {
-		t.Fatal(err)
-	}
 	s := newStore(t, root)
-	if _, err := s.Put(t.Context(), "alias/x", bytes.NewReader([]byte("x"))); err != nil {
+	ctx := t.Context()
+	for _, k := range []string{"zeebe-backup-sec1j/manifest.json", "zeebe-backup-other/sub/file"} {
+		if _, err := s.Put(ctx, k, bytes.NewReader([]byte("original"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("zeebe-backup-sec1j", filepath.Join(root, "zeebe-backup-evil")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(t.Context(), "alias/x"); err != nil {
+	if err := os.Symlink("../zeebe-backup-sec1j", filepath.Join(root, "zeebe-backup-other", "alias")); err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Lstat(filepath.Join(root, "alias")); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		t.Fatalf("the link alias is gone after Delete(alias/x): %v", err)
+	before := tree(t, root)
+
+	for _, key := range []string{"zeebe-backup-evil/manifest.json", "zeebe-backup-evil/new/deep", "zeebe-backup-other/alias/manifest.json"} {
+		if _, err := s.Put(ctx, key, bytes.NewReader([]byte("forged"))); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("Put(%q) through a link inside the root: %v, want a refusal naming the link", key, err)
+		}
+		if _, err := s.PutIfAbsent(ctx, key+"-lock", bytes.NewReader([]byte("forged"))); err == nil {
+			t.Errorf("PutIfAbsent(%q) through a link inside the root succeeded", key)
+		}
+		if rc, err := s.Get(ctx, key); !errors.Is(err, fs.ErrNotExist) {
+			if err == nil {
+				rc.Close()
+			}
+			t.Errorf("Get(%q) through a link: %v, want fs.ErrNotExist", key, err)
+		}
+		if _, err := s.Stat(ctx, key); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Stat(%q) through a link: %v, want fs.ErrNotExist", key, err)
+		}
+		if err := s.Delete(ctx, key); err != nil {
+			t.Errorf("Delete(%q): %v", key, err)
+		}
+	}
+	if infos, err := s.List(ctx, "zeebe-backup-evil/"); err != nil || len(infos) > 0 {
+		t.Errorf("List through a link = %+v, %v; want nothing", infos, err)
+	}
+	if got := tree(t, root); strings.Join(got, ",") != strings.Join(before, ",") {
+		t.Errorf("the root changed:\n%q\nwant\n%q", got, before)
+	}
+	if data, err := os.ReadFile(filepath.Join(root, "zeebe-backup-sec1j", "manifest.json")); err != nil || string(data) != "original" {
+		t.Errorf("the other backup's manifest = %q, %v; want it untouched", data, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"syscall"
 
@@ -106,6 +107,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // lstatRegular returns the file info of key, or an error wrapping fs.ErrNotExist if key is
 // absent or not a regular file.
 func (s *Store) lstatRegular(key string) (fs.FileInfo, error) {
+	if err := s.linkInPath(key); err != nil {
+		return nil, fmt.Errorf("%w: %w", err, fs.ErrNotExist)
+	}
 	fi, err := s.root.Lstat(key)
 	if errors.Is(err, syscall.ENOTDIR) {
 		// A parent is a file: the key is absent.
@@ -129,4 +133,27 @@ func check(ctx context.Context, key string) error {
 		return err
 	}
 	return ctx.Err()
+}
+
+// errLink is the error of a key whose path crosses a symbolic link inside the root.
+var errLink = errors.New("is a symbolic link, which the store never follows (it would make one key another's): remove it from the repository")
+
+// linkInPath fails when a folder on the way to key is a symbolic link: the store never follows
+// a link inside its root (os.Root alone would follow one that stays inside), so no key can be
+// made another's by a link planted in the repository. Absent folders are no problem.
+func (s *Store) linkInPath(key string) error {
+	var dirs []string
+	for dir := path.Dir(key); dir != "."; dir = path.Dir(dir) {
+		dirs = append(dirs, dir)
+	}
+	for i := len(dirs) - 1; i >= 0; i-- {
+		fi, err := s.root.Lstat(dirs[i])
+		if err != nil {
+			return nil // absent or not reachable: the operation itself reports it
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return &fs.PathError{Op: "open", Path: filepath.Join(s.location, filepath.FromSlash(dirs[i])), Err: errLink}
+		}
+	}
+	return nil
 }

@@ -42,6 +42,9 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 		return 0, err
 	}
 	dir := path.Dir(key)
+	if err := s.linkInPath(key); err != nil {
+		return 0, err
+	}
 	f, tmp, err := s.createTemp(dir)
 	if err != nil {
 		return 0, err
@@ -101,6 +104,9 @@ func (s *Store) createTemp(dir string) (*os.File, string, error) {
 				continue
 			}
 			return nil, "", fmt.Errorf("create folder %q: %w", dir, err)
+		}
+		if err := s.linkInPath(path.Join(dir, "x")); err != nil {
+			return nil, "", err // planted while the folders were made
 		}
 		tmp := path.Join(dir, storage.ReservedPrefix+rand.Text())
 		f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
