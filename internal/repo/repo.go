@@ -86,6 +86,10 @@ func IndexName(nodeID int) string { return fmt.Sprintf("zeebe-broker-%d-index.js
 // ErrNotFound is wrapped when a backup does not exist (or is incomplete).
 var ErrNotFound = errors.New("no such backup")
 
+// ErrDamaged is wrapped when a backup's manifest is not its own: list shows it as unreadable,
+// show, verify and restore refuse it.
+var ErrDamaged = errors.New("the backup is damaged")
+
 // Exists tells whether anything of a backup is stored, complete or not, including the
 // temporary files of a run that was killed while it stored them.
 func (r *Repo) Exists(ctx context.Context, id string) (bool, error) {
@@ -177,8 +181,12 @@ func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 		return nil, fmt.Errorf("backup %q has manifest format %d; this zeebe-backup reads format %d", id, m.FormatVersion, FormatVersion)
 	}
 	if m.ID != id {
-		// The id names folders beside the data (staging, previous): it must be the checked one.
-		return nil, fmt.Errorf("the manifest of backup %q in %s names backup %q; it was changed or copied from another backup, restore that one by its own id", id, r.Location(), limits.Excerpt(m.ID, 80))
+		// Its files are named for its folder's id, and the id names folders beside the data
+		// (staging, previous): a manifest naming another is not this folder's (copied, moved
+		// or edited), and would have show and restore speak of one backup while reading
+		// another's files.
+		return nil, fmt.Errorf("%w: %s/%s is the manifest of backup %q, not of %q: a manifest is only valid in its own folder (it was copied or edited, or the folder renamed); "+
+			"restore from another backup, and move this folder out of the repository once you have looked at it", ErrDamaged, r.FolderLocation(id), manifestName, limits.Excerpt(m.ID, 80), id)
 	}
 	return &m, nil
 }

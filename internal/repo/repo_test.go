@@ -88,3 +88,38 @@ func TestIDs(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A manifest whose id is not its folder's (copied into another folder, or edited) makes the
+// backup damaged: Manifest refuses it and List shows it with the error, never as the backup
+// the manifest names.
+func TestManifestOfAnotherFolderIsDamaged(t *testing.T) {
+	ctx := context.Background()
+	r := repo.Open(mem.New())
+	if err := r.Commit(ctx, &repo.Manifest{FormatVersion: repo.FormatVersion, ID: "sec1j"}); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := r.Get(ctx, "sec1j", "manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if _, err := r.Put(ctx, "evil", "manifest.json", rc); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Manifest(ctx, "evil")
+	if !errors.Is(err, repo.ErrDamaged) || !strings.Contains(err.Error(), `manifest of backup "sec1j", not of "evil"`) {
+		t.Fatalf("Manifest(evil) holding sec1j's manifest: %v; want ErrDamaged naming both ids", err)
+	}
+	list, err := r.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range list {
+		if l.Manifest.ID == "evil" && !errors.Is(l.Err, repo.ErrDamaged) {
+			t.Errorf("List shows evil without the damage: %+v", l)
+		}
+	}
+	if len(list) != 2 {
+		t.Errorf("listed %d backups, want 2 (sec1j, and evil as damaged)", len(list))
+	}
+}
