@@ -29,7 +29,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
 	// The rules restore applies too; the data folders become their real paths.
-	invalid := f.Validate(ctx, true)
+	invalid := errors.Join(f.Validate(ctx, true), f.CheckRepository(ctx, r.deps.Repo.Location()))
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ import (
 //  2. it is a folder; a symbolic link is named with its target when it leads nowhere or to
 //     something else; with dataMustExist (a backup) it must exist, otherwise (a restore) its
 //     parent must;
-//  3. no two members share a real data folder.
+//  3. no two members share a real data folder;
+//  4. none is a system folder (SystemFolders), and none is inside another's on the same host.
 //
 // All problems are reported together.
 func (f *Fleet) Validate(ctx context.Context, dataMustExist bool) error {
@@ -51,6 +52,9 @@ func (f *Fleet) Validate(ctx context.Context, dataMustExist bool) error {
 			continue
 		}
 		owner[real] = m
+	}
+	if len(errs) == 0 {
+		errs = f.dangerous()
 	}
 	return errors.Join(errs...)
 }

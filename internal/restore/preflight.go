@@ -28,7 +28,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
 	r.fleet = f
 	// The rules backup applies too; the data folders become their real paths.
-	invalid := f.Validate(ctx, false)
+	invalid := errors.Join(f.Validate(ctx, false), f.CheckRepository(ctx, r.deps.Repo.Location()))
 	if err := f.CheckUnlocked(ctx); err != nil {
 		return err
 	}
