@@ -92,6 +92,9 @@ type FileInfo struct {
 	GID     int
 	// Target is what a symbolic link points to, as stored ("" for anything else).
 	Target string
+	// Dev is the id of the filesystem that holds path (st_dev): two paths with the same Dev on
+	// one host share their free space.
+	Dev uint64
 }
 
 // Owner is the user and group that own a file.

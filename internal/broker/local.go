@@ -182,8 +182,9 @@ func (Local) Stat(_ context.Context, path string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, err
 	}
+	st := fi.Sys().(*syscall.Stat_t)
 	info := FileInfo{Path: path, IsDir: fi.IsDir(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime(),
-		UID: int(fi.Sys().(*syscall.Stat_t).Uid), GID: int(fi.Sys().(*syscall.Stat_t).Gid)}
+		UID: int(st.Uid), GID: int(st.Gid), Dev: uint64(st.Dev)}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		if info.Target, err = os.Readlink(path); err != nil {
 			return FileInfo{}, err

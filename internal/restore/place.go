@@ -12,8 +12,8 @@ import (
 )
 
 // placeStaging decides a broker's layout from the mount layout of its data folder, and checks
-// that nothing of an earlier restore of this backup is in the way and that the filesystem the
-// staging goes to has room for the restored data while the previous data is kept.
+// that nothing of an earlier restore of this backup is in the way; checkSpace then checks
+// the room on the filesystems the staging goes to.
 func (r *run) placeStaging(ctx context.Context, mem *fleet.Member) error {
 	name, data, id := mem.Broker.Name(), mem.DataDir, r.m.ID
 	inFolder := false
@@ -56,18 +56,6 @@ func (r *run) placeStaging(ctx context.Context, mem *fleet.Member) error {
 		case !errors.Is(err, fs.ErrNotExist):
 			errs = append(errs, fmt.Errorf("%s: check for %s: %w", name, left.path, err))
 		}
-	}
-	need := r.recs[mem.Broker.NodeID].Bytes
-	where := "beside the current data folder"
-	if inFolder {
-		where = "inside the data folder, which is a mount point, beside the current data"
-	}
-	free, err := mem.Host.FreeSpace(ctx, room)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("%s: free space of the filesystem of %s: %w", name, room, err))
-	} else if free < need {
-		errs = append(errs, fmt.Errorf("%s: the filesystem of %s has %d bytes free; the restored data needs %d %s (which is kept): free some space there",
-			name, room, free, need, where))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err

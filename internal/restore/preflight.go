@@ -85,6 +85,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := errors.Join(errs...); err != nil {
 		return refuse(err)
 	}
+	if err := r.checkSpace(ctx); err != nil {
+		return refuse(err)
+	}
 	r.emit(progress.Event{Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("backup %s (%d brokers, %d partitions, Zeebe %s) matches the target; every checksum verified", m.ID, len(m.Brokers), m.Cluster.PartitionsCount, m.ZeebeVersion)})
 	return nil
 }
