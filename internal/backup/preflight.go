@@ -50,6 +50,9 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := r.idFree(ctx, id); err != nil {
 		return err
 	}
+	if err := r.probeFolder(ctx, id); err != nil {
+		return err
+	}
 	r.m = &repo.Manifest{FormatVersion: repo.FormatVersion, ToolVersion: r.deps.ToolVersion, ID: id, Cluster: r.shape, Compression: r.opts.Compression}
 
 	var errs []error
@@ -179,4 +182,20 @@ func keys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// probeName is the file the pre-flight writes into the backup's folder and removes again.
+const probeName = "preflight-probe"
+
+// probeFolder writes a file into the backup's folder and removes it: the folder can be
+// written, and it is the repository's own (a store that refuses to follow a link planted in
+// the repository refuses it here, not after the stop).
+func (r *run) probeFolder(ctx context.Context, id string) error {
+	if _, err := r.deps.Repo.Put(ctx, id, probeName, strings.NewReader("")); err != nil {
+		return fmt.Errorf("%w: the backup's folder %s cannot be written: %w; make the repository writable for this user, or remove what is in the way", ErrPreflight, r.deps.Repo.FolderLocation(id), err)
+	}
+	if err := r.deps.Repo.Store().Delete(ctx, repo.Key(id, probeName)); err != nil {
+		return fmt.Errorf("%w: remove the probe written into %s: %w", ErrPreflight, r.deps.Repo.FolderLocation(id), err)
+	}
+	return nil
 }

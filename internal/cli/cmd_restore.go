@@ -24,6 +24,7 @@ type restoreOptions struct {
 	sets             []string
 	keepTargetConfig bool
 	discardPrevious  bool
+	noLock           bool
 	force            []string
 	yes              bool
 	externalLinks    bool
@@ -88,6 +89,7 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
 	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	c.Flags().BoolVar(&o.externalLinks, "allow-external-symlinks", false, "restore symbolic links that point outside the data folder (refused otherwise, before any broker is stopped)")
+	c.Flags().BoolVar(&o.noLock, "no-lock", false, "only read the repository, without locking it: for a read-only repository (the lock beside each data folder is still taken; a killed run cannot be recovered by 'recover')")
 	c.Flags().StringArrayVar(&o.force, "force", nil, "override one named pre-flight check: "+strings.Join(restore.ForceChecks, ", ")+" (repeatable)")
 	return c
 }
@@ -145,7 +147,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
 		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
-	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force, AllowExternalSymlinks: o.externalLinks})
+	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force, AllowExternalSymlinks: o.externalLinks, NoLock: o.noLock})
 	if res == nil {
 		return err
 	}

@@ -16,11 +16,6 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
 		return err
 	}
-	m, err := r.deps.Repo.Manifest(ctx, r.opts.ID)
-	if err != nil {
-		return refuse(err)
-	}
-	r.m = m
 	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
 	if err != nil {
 		return refuse(err)
@@ -35,6 +30,11 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if invalid != nil {
 		return refuse(invalid)
 	}
+	m, err := r.deps.Repo.Manifest(ctx, r.opts.ID)
+	if err != nil {
+		return refuse(err)
+	}
+	r.m = m
 	// The configuration each broker runs with, environment included, before anything changes;
 	// it must give Zeebe the data folder and health port the cluster file names.
 	if err := r.readEffective(ctx); err != nil {

@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
@@ -45,6 +46,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/mem"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
@@ -65,6 +67,10 @@ type Options struct {
 	Force []string
 	// AllowExternalSymlinks restores symbolic links that point outside the data folder.
 	AllowExternalSymlinks bool
+	// NoLock only reads the repository: its lock is not taken and the operation is recorded
+	// in memory only (so 'recover' cannot finish a run that is killed); the lock beside each
+	// data folder is still taken. For a repository that cannot be written.
+	NoLock bool
 }
 
 // Result says where things are after a restore.
@@ -106,8 +112,15 @@ func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broke
 	if err := r.preflight(ctx, cfgs); err != nil {
 		return nil, err
 	}
+	if opts.NoLock {
+		r.deps.LockRepo = repo.Open(mem.New())
+		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("--no-lock: %s is only read and not locked; the operation is recorded in memory only, so if this run is killed, 'recover' cannot roll it back: the previous data folders are then beside (or, for a mount point, inside) each data folder, named for backup %s", r.deps.Repo.Location(), r.m.ID)})
+	}
 	track, err := workflow.Begin(ctx, &r.deps, r.fleet, "restore", r.m.ID, r.d.Path)
 	if err != nil {
+		if !opts.NoLock && unwritable(err) {
+			return nil, fmt.Errorf("%w; the repository %s cannot be written, so it cannot be locked: restore with --no-lock to only read it (the lock beside each data folder is still taken, but a killed run cannot be recovered with 'recover')", err, r.deps.Repo.Location())
+		}
 		return nil, err
 	}
 	r.track = track
@@ -363,4 +376,11 @@ func (r *run) discardPrevious(ctx context.Context, res *Result) {
 			delete(res.Previous, m.Broker.NodeID)
 		}
 	}
+}
+
+// unwritable tells whether err is a write refused by the filesystem: read-only, or not
+// permitted.
+func unwritable(err error) bool {
+	return !errors.Is(err, repo.ErrLocked) && !errors.Is(err, fleet.ErrClusterLocked) &&
+		(errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission))
 }

@@ -19,8 +19,11 @@ import (
 
 // Deps are what a workflow works with.
 type Deps struct {
-	Hosts    func(cluster.Broker) (broker.Host, error)
-	Repo     *repo.Repo
+	Hosts func(cluster.Broker) (broker.Host, error)
+	Repo  *repo.Repo
+	// LockRepo is where the operation is locked and recorded; nil: Repo. A restore with
+	// --no-lock from a repository that cannot be written keeps it in memory.
+	LockRepo *repo.Repo
 	Events   progress.Sink
 	Topology func(ctx context.Context, addr string) (zeebe.Topology, error)
 	Now      func() time.Time
@@ -69,7 +72,11 @@ func Begin(ctx context.Context, d *Deps, f *fleet.Fleet, kind, id, clusterFile s
 		op.Brokers = append(op.Brokers, repo.OpBroker{NodeID: m.Broker.NodeID, Host: m.Host.Name(), DataDir: m.DataDir, ConfigPath: m.Broker.Config})
 	}
 	holder := repo.ThisProcess(d.Command, d.Now())
-	track, err := d.Repo.Begin(ctx, holder, op)
+	lockRepo := d.Repo
+	if d.LockRepo != nil {
+		lockRepo = d.LockRepo
+	}
+	track, err := lockRepo.Begin(ctx, holder, op)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
 	}
