@@ -36,12 +36,14 @@ const exitCodesHelp = `Exit status:
        that is not in the repository; nothing was changed
   3    a data folder changed while it was read: a broker is still running on it
   4    an archive was refused as unsafe (it would write outside its folder)
-  5    refused by a pre-flight check (a read-only repository included) or not confirmed; no
-       broker was stopped, nothing was changed
+  5    refused by a pre-flight check (a read-only repository included: see restore
+       --no-lock) or not confirmed; recover: a lock.json naming paths the tool does not
+       derive itself; no broker was stopped, nothing was changed
   6    the backup or restore is done, but the cluster did not fully come back;
        status: a broker is not ready
-  7    another run holds the repository lock (or left it: see 'zeebe-backup recover');
-       status: an operation is unfinished
+  7    another run holds the repository lock (or left it, or one that cannot be read: see
+       'zeebe-backup recover'); recover: the run holding it is still alive; status: an
+       operation is unfinished
   8    the data has errors Zeebe would refuse (inspect, verify; a backup is then not committed)
   130  interrupted (Ctrl-C, SIGTERM, SIGHUP or SIGQUIT); the brokers it stopped were started
        again first, nothing was committed`
