@@ -235,3 +235,48 @@ func TestDangerousDescriptionsAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// A backup edited so that its manifest names "/" as a broker's data folder, holding a link to
+// /etc/shadow: the allowed root of the links is the target's data folder, never the
+// manifest's, so verify --deep reports the link and restore refuses it before any stop.
+func TestEditedManifestDataDirDoesNotWidenLinks(t *testing.T) {
+	e := newEnv(t, simtest.Options{})
+	e.startCluster()
+	link := filepath.Join(e.c.Brokers[0].DataDir, "shadow")
+	if err := os.Symlink("/etc/shadow", link); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := e.run("backup", "--id", "edited"); code != 0 {
+		t.Fatalf("backup: exit %d\n%s", code, stderr)
+	}
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(e.repoDir, "zeebe-backup-edited", "manifest.json")
+	raw, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range m["brokers"].([]any) {
+		b.(map[string]any)["dataDir"] = "/"
+	}
+	if raw, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := e.state(t)
+	if code, out, stderr := e.run("verify", "--deep", "edited"); code != cli.ExitFindings || !strings.Contains(out, "shadow") || !strings.Contains(out, "points outside "+e.c.Brokers[0].DataDir) {
+		t.Errorf("verify --deep: exit %d, want %d naming the link against the target's data folder:\n%s\n%s", code, cli.ExitFindings, out, stderr)
+	}
+	code, _, stderr := e.run("restore", "--yes", "edited")
+	if code != cli.ExitRefused || !strings.Contains(stderr, "shadow") || !strings.Contains(stderr, "--allow-external-symlinks") {
+		t.Errorf("restore: exit %d, want %d naming the link and the flag:\n%s", code, cli.ExitRefused, stderr)
+	}
+	e.unchanged(t, "verify and restore of an edited backup", before)
+}
