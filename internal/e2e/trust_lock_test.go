@@ -13,7 +13,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 )
 
-// Lock refusals exit 7, never 1: a lock.json that cannot be read (backup and restore), and
+// Lock refusals exit 7, never 1: a lock.json that cannot be read (backup, restore, recover), and
 // recover while the run holding the lock is alive; nothing is changed and no broker stopped.
 func TestLockRefusalsExit7(t *testing.T) {
 	e := newEnv(t, simtest.Options{})
@@ -26,7 +26,7 @@ func TestLockRefusalsExit7(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := e.state(t)
-	for _, args := range [][]string{{"backup", "--id", "refused"}, {"restore", "--yes", "plain"}} {
+	for _, args := range [][]string{{"backup", "--id", "refused"}, {"restore", "--yes", "plain"}, {"recover"}} {
 		code, _, stderr := e.run(args...)
 		if code != cli.ExitLocked || !strings.Contains(stderr, "holds a lock that cannot be read") || !strings.Contains(stderr, "remove "+lock+" if no run is in progress") {
 			t.Errorf("%s with an unreadable lock: exit %d, want %d naming the lock and the fix:\n%s", args[0], code, cli.ExitLocked, stderr)

@@ -66,7 +66,7 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	}
 	lock, err := r.ReadLock(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read the lock of %s: %w", r.Location(), err)
+		return nil, fmt.Errorf("%w: %s holds a lock that cannot be read (%v), so recover does not act on it; remove %s/lock.json if no run is in progress, once 'zeebe-backup status' shows the brokers as they should be", repo.ErrLocked, r.Location(), err, r.Location())
 	}
 	if lock == nil {
 		return &Result{Nothing: true}, nil
@@ -140,7 +140,7 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		}
 		emit(progress.Event{Phase: "rollback", Broker: progress.Cluster, Message: "the previous data folders and configurations are back"})
 	default:
-		return nil, fmt.Errorf("the lock records an operation of unknown kind %q; remove %s/lock.json by hand", op.Kind, r.Location())
+		return nil, fmt.Errorf("%w: the lock records an operation of unknown kind %q; remove %s/lock.json by hand", ErrRefused, op.Kind, r.Location())
 	}
 
 	if hook != nil {
