@@ -27,6 +27,13 @@ func deriveFor(m *fleet.Member, id string, inFolder bool) derived {
 	return derived{dataDir: m.DataDir, config: m.Broker.Config, previousConfig: PreviousConfig(m.Broker.Config, id), layout: layoutOf(m.DataDir, id, inFolder)}
 }
 
+// deriveRecorded is deriveFor in the layout b's record uses: in the folder once InFolder is
+// recorded, and also before, while the record only names the staging folder (InFolder is
+// recorded with Previous, at the swap).
+func deriveRecorded(m *fleet.Member, id string, b repo.OpBroker) derived {
+	inFolder := b.InFolder || (b.Staging != "" && b.Staging == layoutOf(m.DataDir, id, true).staging)
+	return deriveFor(m, id, inFolder)
+}
 
 // CheckRecord checks that a restore's operation record names, for every broker, only the
 // paths a restore of its backup id onto the cluster file's broker creates. A record that
@@ -43,7 +50,7 @@ func CheckRecord(f *fleet.Fleet, op *repo.Operation) error {
 			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file", b.NodeID))
 			continue
 		}
-		d := deriveFor(m, op.ID, b.InFolder)
+		d := deriveRecorded(m, op.ID, b)
 		for _, c := range []struct{ field, got, want string }{
 			{"dataDir", b.DataDir, d.dataDir},
 			{"configPath", b.ConfigPath, d.config},

@@ -97,3 +97,28 @@ func TestRollbackRefusesForgedPaths(t *testing.T) {
 		t.Fatalf("the staging folder %s is still there: %v", staging, err)
 	}
 }
+
+// A restore onto a mount point records its staging folder inside the data folder before it
+// records InFolder (at the swap): a record killed while staging is the restore's own, and its
+// staging folder is removed.
+func TestRollbackInFolderStagingBeforeTheSwap(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	staging := layoutOf(data, "x", true).staging
+	if err := os.MkdirAll(filepath.Join(staging, "partial"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(root, "application.yaml")
+	f := &fleet.Fleet{Members: []*fleet.Member{{Broker: cluster.Broker{NodeID: 0, Config: config}, Host: broker.Local{}, DataDir: data}}}
+	op := &repo.Operation{Kind: "restore", ID: "x", Brokers: []repo.OpBroker{{NodeID: 0, DataDir: data, ConfigPath: config, Staging: staging}}}
+	if err := Rollback(ctx, f, op, func(int, func(*repo.OpBroker)) error { return nil }); err != nil {
+		t.Fatalf("Rollback of a restore killed while staging in the folder: %v", err)
+	}
+	if _, err := os.Stat(staging); !os.IsNotExist(err) {
+		t.Fatalf("the staging folder %s is still there: %v", staging, err)
+	}
+	if _, err := os.Stat(data); err != nil {
+		t.Fatalf("the data folder: %v", err)
+	}
+}

@@ -152,7 +152,7 @@ func Rollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update fu
 	var errs []error
 	for _, b := range op.Brokers {
 		m := memberOf(f, b.NodeID)
-		d := deriveFor(m, op.ID, b.InFolder)
+		d := deriveRecorded(m, op.ID, b)
 		if err := rollbackOne(ctx, m.Host, d, b, func(fn func(*repo.OpBroker)) error { return update(b.NodeID, fn) }); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", m.Broker.Name(), err))
 		}
