@@ -30,6 +30,10 @@ wrote down in the repository lock before it touched a broker:
     the staging folders, put the previous data folders and configurations back, and start the
     brokers.
 
+Every folder it removes or moves is derived from the cluster file and the backup id, never
+taken from the lock: a lock that names other paths is refused (exit 5) before any broker is
+stopped.
+
 It refuses while the run that holds the lock is still alive on this host. Once it has begun, a
 signal (Ctrl-C, SIGHUP, ...) does not cut it short: it stops and starts brokers. With nothing left to
 do it says so, names the brokers that are not ready, and changes nothing.`,

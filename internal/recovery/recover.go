@@ -19,7 +19,11 @@
 // are in the record) are waited for until their timeout, then ended (SIGTERM, then SIGKILL):
 // none of them acts after recovery.
 //
-// It refuses while the process that holds the lock still runs on this host.
+// It refuses while the process that holds the lock still runs on this host (ErrHolderAlive).
+// The record is read from the repository, which whoever can write to it can forge: recovery
+// takes no path from it. The backup's folder is derived from its id, and every folder a
+// rollback removes or moves from the cluster file and the id (restore.CheckRecord); a record
+// that names others is refused before any broker is stopped (ErrRefused).
 package recovery
 
 import (
