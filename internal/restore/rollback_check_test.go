@@ -73,7 +73,8 @@ func TestRollbackRemovesConfigTemps(t *testing.T) {
 	os.WriteFile(other, nil, 0o644)
 	data := filepath.Join(dir, "data")
 	os.MkdirAll(data, 0o755)
-	f := &fleet.Fleet{Members: []*fleet.Member{{Broker: cluster.Broker{NodeID: 0}, Host: broker.Local{}, DataDir: data}}}
+	// The cluster file's broker has the configuration the record names (Rollback derives it).
+	f := &fleet.Fleet{Members: []*fleet.Member{{Broker: cluster.Broker{NodeID: 0, Config: cfg}, Host: broker.Local{}, DataDir: data}}}
 	op := &repo.Operation{Kind: "restore", ID: "x", Brokers: []repo.OpBroker{{NodeID: 0, DataDir: data, ConfigPath: cfg}}}
 	if err := Rollback(ctx, f, op, func(int, func(*repo.OpBroker)) error { return nil }); err != nil {
 		t.Fatal(err)

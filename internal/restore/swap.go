@@ -188,7 +188,7 @@ func rollbackOne(ctx context.Context, h broker.Host, d derived, b repo.OpBroker,
 			}
 		}
 	}
-	if err := removeConfigTemps(ctx, h, b.ConfigPath, PreviousConfig(b.ConfigPath, id)); err != nil {
+	if err := removeConfigTemps(ctx, h, d.config, d.previousConfig); err != nil {
 		return err
 	}
 	return update(func(ob *repo.OpBroker) {
