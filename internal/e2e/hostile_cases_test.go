@@ -238,7 +238,7 @@ var hostileCases = []hostileCase{
 	{name: "backup-folder-symlink", args: []string{"restore", "good"}, setup: func(c *hcase) {
 		os.Rename(c.path("repo/zeebe-backup-good"), c.path("elsewhere"))
 		os.Symlink(c.path("elsewhere"), c.path("repo/zeebe-backup-good"))
-	}, code: cli.ExitRefused},
+	}, code: cli.ExitUsage}, // the local store never follows a link in the repository: no such backup
 	{name: "config-missing", args: []string{"restore", "good"}, setup: func(c *hcase) { os.Remove(c.path(bk("zeebe-broker-0-config.yml"))) }, code: cli.ExitRefused},
 	{name: "config-tampered", args: []string{"restore", "good"}, setup: func(c *hcase) {
 		c.write(bk("zeebe-broker-0-config.yml"), string(c.read(bk("zeebe-broker-0-config.yml")))+"\nspring.evil: true\n")
