@@ -114,3 +114,13 @@ func TestRunGatesTheCommandUntilRecorded(t *testing.T) {
 		t.Fatalf("the command did not run (%v) or its group %+v was not given", err, seen)
 	}
 }
+
+// A data folder that is absent (a restore killed between its two renames) holds nothing: a
+// broker whose endpoint does not answer is proven down at once.
+func TestProveDownAbsentDataFolder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := ProveDown(ctx, Local{}, "http://127.0.0.1:1", filepath.Join(t.TempDir(), "gone"), 50*time.Millisecond); err != nil {
+		t.Fatalf("ProveDown of an absent data folder: %v", err)
+	}
+}
