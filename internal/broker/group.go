@@ -19,6 +19,9 @@ import (
 type Group struct {
 	PGID  int
 	Start uint64
+	// Command, when set (Settle), is the command the group must run: a leader whose command
+	// line is another (a recycled pid, a forged record) is never taken for it.
+	Command string
 }
 
 // Started is called by Run with the command's process group once it exists and before the
@@ -78,7 +81,22 @@ func groupAlive(proc string, g Group) (bool, error) {
 	case err != nil:
 		return false, err
 	}
-	return st.start == g.Start && st.pgrp == g.PGID && st.state != 'Z' && st.state != 'X', nil
+	if st.start != g.Start || st.pgrp != g.PGID || st.state == 'Z' || st.state == 'X' {
+		return false, nil
+	}
+	if g.Command == "" {
+		return true, nil
+	}
+	raw, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(g.PGID), "cmdline"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	// The shell, before and after the gate let the command run.
+	args := string(raw)
+	return args == strings.Join([]string{"/bin/sh", "-c", gate, "zeebe-backup-command", g.Command}, "\x00")+"\x00" ||
+		args == strings.Join([]string{"/bin/sh", "-c", g.Command}, "\x00")+"\x00", nil
 }
 
 // Settle implements Host: it waits up to wait for the command to end on its own, then sends

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,6 +49,18 @@ func TestGroupAlive(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("group %+v: alive %v (%v), want %v", c.g, got, err, c.want)
 		}
+	}
+	// With the command to expect, only a leader running it (before or after the gate) counts.
+	args := func(a ...string) []byte { return []byte(strings.Join(a, "\x00") + "\x00") }
+	os.WriteFile(filepath.Join(proc, "100", "cmdline"), args("/bin/sh", "-c", "stop-it"), 0o644)
+	for cmd, want := range map[string]bool{"stop-it": true, "start-it": false} {
+		if got, err := groupAlive(proc, Group{PGID: 100, Start: 5000, Command: cmd}); err != nil || got != want {
+			t.Errorf("leader running 'stop-it', expected %q: alive %v (%v), want %v", cmd, got, err, want)
+		}
+	}
+	os.WriteFile(filepath.Join(proc, "100", "cmdline"), args("/bin/sh", "-c", gate, "zeebe-backup-command", "stop-it"), 0o644)
+	if got, _ := groupAlive(proc, Group{PGID: 100, Start: 5000, Command: "stop-it"}); !got {
+		t.Error("a leader still at the gate is not taken for its command")
 	}
 	if _, err := groupAlive(proc, Group{PGID: 1}); err == nil {
 		t.Error("process group 1 is accepted")

@@ -50,11 +50,13 @@ func settleOne(ctx context.Context, f *fleet.Fleet, b repo.OpBroker, update upda
 		return fmt.Errorf("broker %d of the operation, whose %s command may still run (process group %d), is not in the cluster file: give the cluster file the run used", b.NodeID, b.Command.What, b.Command.PGID)
 	}
 	m := ms[0]
-	wait := m.Broker.Stop.Timeout
+	wait, command := m.Broker.Stop.Timeout, m.Broker.Stop.Run
 	if b.Command.What == "start" {
-		wait = m.Broker.Start.Timeout
+		wait, command = m.Broker.Start.Timeout, m.Broker.Start.Run
 	}
-	g := broker.Group{PGID: b.Command.PGID, Start: b.Command.Start}
+	// Only a group whose leader runs this broker's command from the cluster file is waited
+	// for or signalled: a forged record cannot name another process.
+	g := broker.Group{PGID: b.Command.PGID, Start: b.Command.Start, Command: command}
 	running, err := m.Host.Settle(ctx, g, wait, commandGrace)
 	if err != nil {
 		return fmt.Errorf("%s: end the %s command the interrupted run left (process group %d): %w; end it by hand, then run recover again", m.Broker.Name(), b.Command.What, g.PGID, err)
