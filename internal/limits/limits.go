@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"unicode/utf8"
 )
@@ -54,23 +55,10 @@ func (e *Error) Message() string {
 // Unwrap makes errors.Is(err, ErrExceeded) hold.
 func (e *Error) Unwrap() error { return ErrExceeded }
 
-// ctxReader fails with ctx's error once ctx is done, so that a parser reading from it stops.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
-
 // ReadAll reads r up to max bytes; more is an *Error, and nothing past max+1 bytes is read.
 // what names the content for the message ("manifest"). It stops when ctx is done.
 func ReadAll(ctx context.Context, r io.Reader, max int64, what string) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(ctxReader{ctx, r}, max+1))
+	b, err := io.ReadAll(io.LimitReader(ctxio.Reader(ctx, r), max+1))
 	if err != nil {
 		return nil, err
 	}

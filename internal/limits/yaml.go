@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 
 	"go.yaml.in/yaml/v3"
@@ -48,7 +49,7 @@ func decodeYAML(ctx context.Context, r io.Reader, l YAMLLimits) ([]*yaml.Node, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(ctxReader{ctx, r})
+	dec := yaml.NewDecoder(ctxio.Reader(ctx, r))
 	w := &walker{ctx: ctx, l: l, memo: make(map[*yaml.Node]expansion)}
 	var docs []*yaml.Node
 	for {

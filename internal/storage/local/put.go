@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"io/fs"
 	"os"
@@ -60,7 +61,7 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 		}
 	}()
 
-	n, err = io.Copy(f, ctxReader{ctx, r})
+	n, err = io.Copy(f, ctxio.Reader(ctx, r))
 	if err != nil {
 		return 0, err
 	}
@@ -187,17 +188,4 @@ func (s *Store) removeEmptyParents(name string) {
 			return
 		}
 	}
-}
-
-// ctxReader fails reads once ctx is done, so a cancelled Put stops reading its source.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"io/fs"
 	"slices"
@@ -50,7 +51,7 @@ func (s *Store) put(ctx context.Context, op, key string, r io.Reader, exclusive 
 		return 0, fmt.Errorf("%s %q: %w", op, key, err)
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(ctxReader{ctx, r}); err != nil {
+	if _, err := buf.ReadFrom(ctxio.Reader(ctx, r)); err != nil {
 		return 0, fmt.Errorf("%s %q: %w", op, key, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -155,17 +156,4 @@ func check(ctx context.Context, key string) error {
 		return err
 	}
 	return ctx.Err()
-}
-
-// ctxReader fails reads once ctx is done, so a cancelled Put stops reading its source.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -1,0 +1,24 @@
+// Package ctxio makes plain readers honour a context: a long copy or parse of a reader that
+// never blocks (a file, a buffer) stops once its context is done.
+package ctxio
+
+import (
+	"context"
+	"io"
+)
+
+// Reader returns a reader that fails with ctx's error once ctx is done, checked before every
+// read; until then it reads from r.
+func Reader(ctx context.Context, r io.Reader) io.Reader { return reader{ctx, r} }
+
+type reader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c reader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
