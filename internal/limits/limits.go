@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"unicode/utf8"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 )
 
 // The limits; see the package documentation for why each is what it is.

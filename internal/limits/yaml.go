@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 )
 
 // YAMLLimits bound one YAML file.

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"io/fs"
 	"os"
 	"path"
 	"syscall"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"io"
 	"io/fs"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
