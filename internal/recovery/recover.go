@@ -34,6 +34,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -73,6 +74,11 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		return nil, fmt.Errorf("%w: %s holds a lock that cannot be read (%v), so recover does not act on it; remove %s/lock.json if no run is in progress, once 'zeebe-backup status' shows the brokers as they should be", repo.ErrLocked, r.Location(), err, r.Location())
 	}
 	if lock == nil {
+		// A run killed while it wrote its first lock left at most a temporary file of it.
+		// Not being able to (a read-only repository) changes nothing for the cluster.
+		if err := r.Tidy(ctx, repo.ThisProcess("zeebe-backup recover", time.Now())); err != nil {
+			emit(progress.Event{Level: progress.Warn, Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("could not remove temporary files a killed run may have left at the top of %s: %v", r.Location(), err)})
+		}
 		return &Result{Nothing: true}, nil
 	}
 	if alive(lock.Holder) {

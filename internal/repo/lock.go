@@ -143,6 +143,31 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 		}
 		return fmt.Errorf("lock %s: %w", r.Location(), err)
 	}
+	return r.removeLockRemnants(ctx)
+}
+
+// Tidy takes the lock only to remove what killed writes of it left, and releases it: for a
+// recover that found no operation (a run killed while it wrote its first lock). Someone else
+// holding the lock is no error: the holder tidies when it releases.
+func (r *Repo) Tidy(ctx context.Context, holder Holder) error {
+	if err := r.Acquire(ctx, Lock{Holder: holder}); err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil
+		}
+		return err
+	}
+	return r.Release(ctx)
+}
+
+// removeLockRemnants removes the temporary files that killed writes of the lock left at the
+// repository's top. Only the holder of the lock calls it: no other writer can be writing the
+// lock then (a concurrent attempt to take it fails whatever its temporary file becomes).
+func (r *Repo) removeLockRemnants(ctx context.Context) error {
+	if rs, ok := r.s.(storage.Remnants); ok {
+		if err := rs.RemoveRemnants(ctx, ""); err != nil {
+			return fmt.Errorf("remove what killed writes of the lock left in %s: %w", r.Location(), err)
+		}
+	}
 	return nil
 }
 
@@ -191,7 +216,13 @@ func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 }
 
 // Release removes the lock.
-func (r *Repo) Release(ctx context.Context) error { return r.s.Delete(ctx, lockKey) }
+// While it still holds the lock it removes what killed writes of the lock left.
+func (r *Repo) Release(ctx context.Context) error {
+	if err := r.removeLockRemnants(ctx); err != nil {
+		return err
+	}
+	return r.s.Delete(ctx, lockKey)
+}
 
 // Tracker holds the lock for one operation and keeps its record up to date, so that the record
 // always says what `recover` must do.

@@ -54,7 +54,9 @@ type SpaceReporter interface {
 // with [ReservedPrefix]): a process killed during a Put (SIGKILL, a crash, power loss) leaves
 // it behind, and List never shows it. Only the owner of a folder may remove them.
 type Remnants interface {
-	// Remnants returns the temporary objects below folder (a prefix ending in "/"), as full
+	// Remnants returns the temporary objects below folder (a prefix ending in "/"; "" is the
+	// store's top level alone: the temporary objects of top-level keys such as a lock, not
+	// those inside folders, which belong to their own writers), as full
 	// locations for messages (e.g. /var/backups/zeebe/zeebe-backup-x/.tmp-ABC), sorted. A
 	// folder that does not exist has none.
 	Remnants(ctx context.Context, folder string) ([]string, error)

@@ -52,6 +52,9 @@ func (s *Store) remnants(ctx context.Context, folder string) ([]string, error) {
 	if err := storage.ValidPrefix(folder); err != nil {
 		return nil, err
 	}
+	if folder == "" {
+		return s.topRemnants(ctx)
+	}
 	if !strings.HasSuffix(folder, "/") {
 		return nil, fmt.Errorf("%w: folder %q does not end with a slash", storage.ErrInvalidKey, folder)
 	}
@@ -82,5 +85,23 @@ func (s *Store) remnants(ctx context.Context, folder string) ([]string, error) {
 		return nil, err
 	}
 	slices.Sort(out)
+	return out, nil
+}
+
+// topRemnants returns the temporary files at the top of the repository, not below it.
+func (s *Store) topRemnants(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(s.root.FS(), ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && strings.HasPrefix(e.Name(), storage.ReservedPrefix) {
+			out = append(out, e.Name())
+		}
+	}
 	return out, nil
 }

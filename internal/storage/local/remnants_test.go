@@ -64,3 +64,38 @@ func TestRemnantsOfAKilledPut(t *testing.T) {
 		t.Error("a folder without its trailing slash is accepted")
 	}
 }
+
+// The top level ("") is the top-level temporary files alone (a killed write of the lock), never
+// those inside folders, which belong to their own writers.
+func TestTopLevelRemnants(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	s := newStore(t, root)
+	if _, err := s.Put(ctx, "lock.json", strings.NewReader("{}")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{".tmp-LOCK", filepath.Join("zeebe-backup-x", ".tmp-ARCHIVE")} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, f)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, f), []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Remnants(ctx, "")
+	if err != nil || len(got) != 1 || got[0] != filepath.Join(root, ".tmp-LOCK") {
+		t.Fatalf("Remnants(\"\") = %v, %v; want only the top-level one", got, err)
+	}
+	if err := s.RemoveRemnants(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".tmp-LOCK")); !os.IsNotExist(err) {
+		t.Errorf("the top-level remnant is left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "zeebe-backup-x", ".tmp-ARCHIVE")); err != nil {
+		t.Errorf("a folder's remnant was removed: %v", err)
+	}
+	if _, err := s.Stat(ctx, "lock.json"); err != nil {
+		t.Errorf("the lock was touched: %v", err)
+	}
+}
