@@ -68,19 +68,28 @@ func TestEveryPartialOutcomeNamesACommandThatResolvesIt(t *testing.T) {
 	if code != cli.ExitRefused {
 		t.Fatalf("second restore of the same backup: exit %d, want %d\n%s", code, cli.ExitRefused, stderr)
 	}
-	commands := regexp.MustCompile(`\(rm -r ([^)]+)\)`).FindAllStringSubmatch(stderr, -1)
-	if len(commands) != len(e.c.Brokers) {
-		t.Fatalf("the refusal names %d folders to remove, want one per broker:\n%s", len(commands), stderr)
+	// Each broker: the previous data folder (rm -r) and the configuration the first restore
+	// replaced (rm), both kept by the first restore.
+	commands := regexp.MustCompile(`\((rm(?: -r)?) ([^)]+)\)`).FindAllStringSubmatch(stderr, -1)
+	named := map[string]bool{}
+	for _, c := range commands {
+		named[c[2]] = true
 	}
-	for i, b := range e.c.Brokers {
-		if want := restore.PreviousDir(b.DataDir, "b2down"); commands[i][1] != want {
-			t.Errorf("the refusal names %s, want %s", commands[i][1], want)
+	for _, b := range e.c.Brokers {
+		for _, want := range []string{restore.PreviousDir(b.DataDir, "b2down"), b.ConfigPath + ".pre-restore-b2down"} {
+			if !named[want] {
+				t.Errorf("the refusal does not name %s to remove:\n%s", want, stderr)
+			}
 		}
+	}
+	if len(named) != 2*len(e.c.Brokers) {
+		t.Fatalf("the refusal names %d paths to remove, want two per broker:\n%s", len(named), stderr)
 	}
 	e.checkAllReady(t, stderr)
 	for _, c := range commands {
-		if out, err := exec.Command("rm", "-r", c[1]).CombinedOutput(); err != nil {
-			t.Fatalf("rm -r %s: %v\n%s", c[1], err, out)
+		args := append(strings.Fields(c[1]), c[2])
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
 	if code, _, stderr := e.run("restore", "b2down"); code != 0 {
