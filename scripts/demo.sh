@@ -86,7 +86,7 @@ curl -fs "http://127.0.0.1:$(port 0 2)/sim/positions" | python3 -c 'import json,
 step "zeebe-backup restore demo"
 : >"$work/restore-mark"
 for i in 0 1 2; do wc -l <"$work/broker-$i/broker.log" >"$work/log-lines-$i"; done
-zb restore demo
+zb restore --yes demo
 
 step "every partition is back at its position of backup time"
 ok=1
