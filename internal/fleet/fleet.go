@@ -177,6 +177,16 @@ func outputSuffix(out string) string {
 	return "; it said: " + out
 }
 
+// Member returns the member with the node id, or nil when the fleet has none.
+func (f *Fleet) Member(nodeID int) *Member {
+	for _, m := range f.Members {
+		if m.Broker.NodeID == nodeID {
+			return m
+		}
+	}
+	return nil
+}
+
 // ByID returns the members with the given node ids, in the fleet's order.
 func (f *Fleet) ByID(ids map[int]bool) []*Member {
 	var out []*Member

@@ -26,12 +26,7 @@ func CheckRollback(ctx context.Context, f *fleet.Fleet, op *repo.Operation) erro
 	}
 	var errs []error
 	for _, b := range op.Brokers {
-		var m *fleet.Member
-		for _, fm := range f.Members {
-			if fm.Broker.NodeID == b.NodeID {
-				m = fm
-			}
-		}
+		m := f.Member(b.NodeID)
 		if m == nil {
 			errs = append(errs, fmt.Errorf("broker %d of the operation is not in the cluster file: give the cluster file the restore ran with", b.NodeID))
 			continue
