@@ -63,7 +63,7 @@ var ErrStillUp = errors.New("the broker is not fully down")
 //
 // What it reports is the last observation that completed before ctx ended: a probe or a scan
 // cut short by the deadline itself says nothing about the broker.
-func ProveDown(ctx context.Context, h Host, health, dataDir string, every time.Duration) error {
+func ProveDown(ctx context.Context, h Processes, health, dataDir string, every time.Duration) error {
 	var seen error // the last completed observation that the broker is still up
 	for {
 		p := ProbeHealth(ctx, health)

@@ -47,7 +47,7 @@ func (Local) Run(ctx context.Context, command string, timeout time.Duration, sta
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.Command("/bin/sh", "-c", gate, "zeebe-backup-command", command)
-	out := &tail{n: 4 << 10}
+	out := &tail{n: MaxOutput}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdin, err := cmd.StdinPipe()

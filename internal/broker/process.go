@@ -27,7 +27,7 @@ func ConfigEnv(name string) bool {
 // error when no process holds the folder: the broker is not running. A process that cannot be
 // inspected is an error; one that ended meanwhile is left out. The caller picks the process
 // whose configuration points at this data folder.
-func Candidates(ctx context.Context, h Host, dataDir string) ([]Process, error) {
+func Candidates(ctx context.Context, h Processes, dataDir string) ([]Process, error) {
 	holders, err := h.Holders(ctx, dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("find the process holding %s: %w", dataDir, err)
