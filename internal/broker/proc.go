@@ -131,26 +131,45 @@ func cmdline(base string) string {
 }
 
 // procInspect reads a process's command line, working folder and configuration environment
-// from a proc filesystem.
+// from a proc filesystem. A process that ended, or ends while it is read, is fs.ErrNotExist:
+// a zombie (ended, not yet reaped by its parent) answers "no such process" (ESRCH) for its
+// environment instead.
 func procInspect(proc string, pid int) (Process, error) {
 	base := filepath.Join(proc, strconv.Itoa(pid))
-	raw, err := os.ReadFile(filepath.Join(base, "environ"))
-	if err != nil {
-		return Process{}, fmt.Errorf("read the environment of process %d: %w", pid, err)
+	read := func(what string, f func() error) error {
+		err := f()
+		if errors.Is(err, syscall.ESRCH) {
+			return fmt.Errorf("read the %s of process %d: it has ended: %w", what, pid, fs.ErrNotExist)
+		}
+		if err != nil {
+			return fmt.Errorf("read the %s of process %d: %w", what, pid, err)
+		}
+		return nil
 	}
+	var raw, args []byte
 	p := Process{PID: pid, Env: map[string]string{}}
+	if err := read("environment", func() (err error) { raw, err = os.ReadFile(filepath.Join(base, "environ")); return err }); err != nil {
+		return Process{}, err
+	}
 	for _, kv := range strings.Split(string(raw), "\x00") {
 		if k, v, ok := strings.Cut(kv, "="); ok && ConfigEnv(k) {
 			p.Env[k] = v
 		}
 	}
-	if p.WorkDir, err = os.Readlink(filepath.Join(base, "cwd")); err != nil {
-		return Process{}, fmt.Errorf("read the working folder of process %d: %w", pid, err)
+	if err := read("working folder", func() (err error) { p.WorkDir, err = os.Readlink(filepath.Join(base, "cwd")); return err }); err != nil {
+		return Process{}, err
 	}
-	args, err := os.ReadFile(filepath.Join(base, "cmdline"))
-	if err != nil {
-		return Process{}, fmt.Errorf("read the command line of process %d: %w", pid, err)
+	if err := read("command line", func() (err error) { args, err = os.ReadFile(filepath.Join(base, "cmdline")); return err }); err != nil {
+		return Process{}, err
 	}
 	p.Args = strings.Split(strings.TrimSuffix(string(args), "\x00"), "\x00")
+	// Read last: a process that ended while it was read left an empty command line.
+	st, err := readProcStat(proc, pid)
+	if err := read("state", func() error { return err }); err != nil {
+		return Process{}, err
+	}
+	if st.state == 'Z' || st.state == 'X' {
+		return Process{}, fmt.Errorf("process %d has ended: %w", pid, fs.ErrNotExist)
+	}
 	return p, nil
 }
