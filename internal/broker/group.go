@@ -87,7 +87,7 @@ func groupAlive(proc string, g Group) (bool, error) {
 	if g.Command == "" {
 		return true, nil
 	}
-	raw, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(g.PGID), "cmdline"))
+	raw, err := leaderCmdline(proc, g.PGID)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	} else if err != nil {
@@ -97,6 +97,19 @@ func groupAlive(proc string, g Group) (bool, error) {
 	args := string(raw)
 	return args == strings.Join([]string{"/bin/sh", "-c", gate, "zeebe-backup-command", g.Command}, "\x00")+"\x00" ||
 		args == strings.Join([]string{"/bin/sh", "-c", g.Command}, "\x00")+"\x00", nil
+}
+
+// leaderCmdline reads the command line of a group's leader. While a process execs (the gate's
+// shell turning into the command's), its command line reads empty for a moment: it is read again
+// until it is not, for a while.
+func leaderCmdline(proc string, pid int) ([]byte, error) {
+	for try := 0; ; try++ {
+		raw, err := os.ReadFile(filepath.Join(proc, strconv.Itoa(pid), "cmdline"))
+		if err != nil || len(raw) > 0 || try == 100 {
+			return raw, err
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Settle implements Host: it waits up to wait for the command to end on its own, then sends

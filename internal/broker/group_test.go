@@ -137,3 +137,26 @@ func TestProveDownAbsentDataFolder(t *testing.T) {
 		t.Fatalf("ProveDown of an absent data folder: %v", err)
 	}
 }
+
+// While the leader execs (the gate's shell turning into the command's), its command line reads
+// empty for a moment: that is not another command.
+func TestGroupAliveWhileTheLeaderExecs(t *testing.T) {
+	proc := t.TempDir()
+	writeStat(t, proc, 100, 100, "R", 5000)
+	cmdline := filepath.Join(proc, "100", "cmdline")
+	if err := os.WriteFile(cmdline, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		done <- os.WriteFile(cmdline, []byte("/bin/sh\x00-c\x00stop-it\x00"), 0o644)
+	}()
+	got, err := groupAlive(proc, Group{PGID: 100, Start: 5000, Command: "stop-it"})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err != nil || !got {
+		t.Errorf("a leader whose command line read empty, then the command's: alive %v (%v), want true", got, err)
+	}
+}

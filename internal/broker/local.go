@@ -108,7 +108,14 @@ func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
 }
 
 // WriteFile implements Host.
-func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) (err error) {
+func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) error {
+	if err := writeFile(path, data, perm, owner); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeFile(path string, data []byte, perm fs.FileMode, owner *Owner) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, TempPrefix(path)+"*")
 	if err != nil {
@@ -245,7 +252,7 @@ func (Local) Usage(_ context.Context, dir string) (int64, error) {
 func (Local) FreeSpace(_ context.Context, path string) (int64, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(path, &st); err != nil {
-		return 0, err
+		return 0, &fs.PathError{Op: "statfs", Path: path, Err: err}
 	}
 	return int64(st.Bavail) * st.Bsize, nil
 }

@@ -71,7 +71,7 @@ func folderIdentity(dir string) ([]string, int, error) {
 	}
 	var st syscall.Stat_t
 	if err := syscall.Stat(abs, &st); err != nil {
-		return nil, 0, err
+		return nil, 0, &fs.PathError{Op: "stat", Path: abs, Err: err}
 	}
 	return roots, int(st.Uid), nil
 }

@@ -43,6 +43,7 @@ func (s suite) commands(t *testing.T) {
 		{"SettleWaitsForACommandThatEnds", settleWaits},
 		{"SettleEndsAHungCommandWithItsGroup", settleEndsHung},
 		{"SettleNeverSignalsAnotherProcess", settleNeverSignalsAnother},
+		{"SettleOfACommandJustStarted", settleJustStarted},
 	})
 }
 
@@ -218,6 +219,27 @@ func settleNeverSignalsAnother(e *env) {
 	}
 	if _, err := e.h.Stat(e.ctx, flag); err != nil {
 		e.t.Errorf("the command did not finish: %v", err)
+	}
+}
+
+// A command is running from the moment started got its group, while its leader turns from the
+// gate's shell into the command's (exec) too: Settle called then waits for it.
+func settleJustStarted(e *env) {
+	for i := range 20 {
+		flag := e.p(fmt.Sprintf("done-%d", i))
+		command := "sleep 0.05; echo done > " + q(flag)
+		g, done := e.start(command)
+		g.Command = command
+		running, err := e.h.Settle(e.ctx, g, 20*time.Second, time.Second)
+		if err != nil || !running {
+			e.t.Fatalf("try %d: Settle of a command just started: running %v, %v; want true, nil", i, running, err)
+		}
+		if _, err := e.h.Stat(e.ctx, flag); err != nil {
+			e.t.Fatalf("try %d: Settle returned before the command ended (Stat of what it writes last: %v)", i, err)
+		}
+		if err := e.wait(done, 10*time.Second); err != nil {
+			e.t.Fatalf("try %d: the command was signalled: %v", i, err)
+		}
 	}
 }
 

@@ -39,7 +39,7 @@ func (s suite) files(t *testing.T) {
 				e.t.Errorf("FreeSpace of the scratch folder: %d, %v; want more than 0", free, err)
 			}
 			_, err := e.h.FreeSpace(e.ctx, e.p("absent"))
-			e.absent("FreeSpace", err)
+			e.absent("FreeSpace of an absent path", e.p("absent"), err)
 		}},
 	}
 	if s.opts.privileged {
@@ -122,7 +122,7 @@ func writeFileFailure(e *env) {
 		e.t.Errorf("after a failed WriteFile the folder holds %q (%v); want no temporary file (%s...)", names, err, broker.TempPrefix("taken"))
 	}
 	err := e.h.WriteFile(e.ctx, e.p("absent", "f"), []byte("data"), 0o644, nil)
-	e.absent("WriteFile into a folder that", err)
+	e.absent("WriteFile into an absent folder", e.p("absent", "f"), err)
 }
 
 func writeFileOwner(e *env, owner broker.Owner) {
@@ -151,7 +151,7 @@ func createExclusive(e *env) {
 	if got, err := e.h.ReadFile(e.ctx, p); err != nil || string(got) != "holder 1" {
 		e.t.Errorf("the lock holds %q (%v) after a second CreateExclusive; want the first holder", got, err)
 	}
-	e.absent("CreateExclusive in a folder that", e.h.CreateExclusive(e.ctx, e.p("absent", "lock"), nil))
+	e.absent("CreateExclusive in an absent folder", e.p("absent", "lock"), e.h.CreateExclusive(e.ctx, e.p("absent", "lock"), nil))
 }
 
 func stat(e *env) {
@@ -175,7 +175,7 @@ func stat(e *env) {
 		}
 	}
 	_, err := e.h.Stat(e.ctx, e.p("absent"))
-	e.absent("Stat", err)
+	e.absent("Stat of an absent path", e.p("absent"), err)
 }
 
 func readFile(e *env) {
@@ -184,7 +184,7 @@ func readFile(e *env) {
 		e.t.Errorf("ReadFile: %q, %v", got, err)
 	}
 	_, err := e.h.ReadFile(e.ctx, e.p("absent"))
-	e.absent("ReadFile", err)
+	e.absent("ReadFile of an absent path", e.p("absent"), err)
 	// A sparse file one byte over the limit.
 	e.sh("dd if=/dev/zero of=big bs=1 count=0 seek=" + strconv.Itoa(limits.MaxHostFileBytes+1) + " 2>/dev/null")
 	big := e.p("big")
@@ -203,7 +203,7 @@ func rename(e *env) {
 		e.t.Errorf("after renaming a over b, b holds %q (%v)", got, err)
 	}
 	_, err := e.h.Stat(e.ctx, e.p("a"))
-	e.absent("Stat of the renamed file", err)
+	e.absent("Stat of a renamed file", e.p("a"), err)
 	e.mkdir("d")
 	e.write("d/f", []byte("F"), 0o644)
 	if err := e.h.Rename(e.ctx, e.p("d"), e.p("moved")); err != nil {
@@ -212,7 +212,7 @@ func rename(e *env) {
 	if got, err := e.h.ReadFile(e.ctx, e.p("moved", "f")); err != nil || string(got) != "F" {
 		e.t.Errorf("after renaming a folder, its file holds %q (%v)", got, err)
 	}
-	e.absent("Rename", e.h.Rename(e.ctx, e.p("absent"), e.p("c")))
+	e.absent("Rename of an absent path", e.p("absent"), e.h.Rename(e.ctx, e.p("absent"), e.p("c")))
 }
 
 func removeAll(e *env) {
@@ -224,7 +224,7 @@ func removeAll(e *env) {
 		e.t.Fatal(err)
 	}
 	_, err := e.h.Stat(e.ctx, e.p("tree"))
-	e.absent("Stat of the removed tree", err)
+	e.absent("Stat of a removed tree", e.p("tree"), err)
 	if err := e.h.RemoveAll(e.ctx, e.p("absent")); err != nil {
 		e.t.Errorf("RemoveAll of an absent path: %v; want nil", err)
 	}
@@ -244,7 +244,7 @@ func readDir(e *env) {
 		e.t.Errorf("ReadDir: %q, %v; want %q", names, err, want)
 	}
 	_, err := e.h.ReadDir(e.ctx, e.p("absent"))
-	e.absent("ReadDir", err)
+	e.absent("ReadDir of an absent path", e.p("absent"), err)
 }
 
 func mkdir(e *env) {
@@ -260,7 +260,7 @@ func mkdir(e *env) {
 			e.t.Errorf("Mkdir of %s, which exists: %v; want an error that wraps fs.ErrExist", p, err)
 		}
 	}
-	e.absent("Mkdir in a folder that", e.h.Mkdir(e.ctx, e.p("absent", "d"), 0o755))
+	e.absent("Mkdir in an absent folder", e.p("absent", "d"), e.h.Mkdir(e.ctx, e.p("absent", "d"), 0o755))
 }
 
 func realPath(e *env) {
@@ -280,9 +280,9 @@ func realPath(e *env) {
 		e.t.Errorf("RealPath through two links: %s; want %s", got, want)
 	}
 	_, err := e.h.RealPath(e.ctx, e.p("absent"))
-	e.absent("RealPath", err)
+	e.absent("RealPath of an absent path", e.p("absent"), err)
 	_, err = e.h.RealPath(e.ctx, e.p("dangling"))
-	e.absent("RealPath of a dangling link, which", err)
+	e.absent("RealPath of a dangling link", e.dir, err)
 }
 
 func mountPoint(e *env) {
@@ -294,7 +294,7 @@ func mountPoint(e *env) {
 		e.t.Errorf("MountPoint(/) = %v, %v; want true", got, err)
 	}
 	_, err := e.h.MountPoint(e.ctx, e.p("absent"))
-	e.absent("MountPoint", err)
+	e.absent("MountPoint of an absent path", e.p("absent"), err)
 }
 
 func usage(e *env) {
@@ -326,5 +326,5 @@ func usage(e *env) {
 		e.t.Errorf("a second file of %d bytes raised Usage from %d to %d only", size, one, copied)
 	}
 	_, err := e.h.Usage(e.ctx, e.p("absent"))
-	e.absent("Usage", err)
+	e.absent("Usage of an absent path", e.p("absent"), err)
 }

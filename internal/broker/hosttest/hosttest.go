@@ -136,11 +136,12 @@ func (e *env) realPath(p string) string {
 	return r
 }
 
-// absent fails the case unless err says that what is named is absent.
-func (e *env) absent(what string, err error) {
+// absent fails the case unless err says "absent"; what says what returned it.
+// The error names the path.
+func (e *env) absent(what, path string, err error) {
 	e.t.Helper()
-	if !errors.Is(err, fs.ErrNotExist) {
-		e.t.Errorf("%s of an absent path: %v; want an error that wraps fs.ErrNotExist", what, err)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
+		e.t.Errorf("%s: %v; want an error that wraps fs.ErrNotExist and names %s", what, err, path)
 	}
 }
 

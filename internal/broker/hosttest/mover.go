@@ -2,6 +2,7 @@ package hosttest
 
 import (
 	"bytes"
+	"io/fs"
 	"path"
 	"slices"
 	"testing"
@@ -16,7 +17,7 @@ func (s suite) mover(t *testing.T) {
 		{"ExtractRefusesAFolderThatIsNotEmpty", extractRefuses},
 		{"ArchiveOfAnAbsentFolder", func(e *env) {
 			_, err := e.h.Archive(e.ctx, e.p("absent"), archive.WriteOptions{}, &bytes.Buffer{})
-			e.absent("Archive", err)
+			e.absent("Archive of an absent path", e.p("absent"), err)
 		}},
 	})
 }
@@ -86,13 +87,14 @@ func roundTrip(e *env) {
 			// The target folder is the extraction's: only its kind is the archive's.
 			ok, g.Mode, g.ModTime, g.Size = ok && g.IsDir, w.Mode, w.ModTime, w.Size
 		}
-		if w.Mode&0o7777 == 0 || !w.Mode.IsDir() && w.Mode.Type() != 0 {
+		if w.Mode&fs.ModeSymlink != 0 {
 			// A symbolic link's own mode and time are not the archive's to keep.
 			g.Mode, g.ModTime = w.Mode, w.ModTime
 		}
 		if w.IsDir {
 			g.Size = w.Size // a folder's size is its filesystem's
 		}
+		g.Dev = w.Dev // where the tree is is not the archive's
 		switch {
 		case !ok:
 			e.t.Errorf("%s was not extracted", rel)
