@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // LoadOptions says where a broker's configuration comes from.
@@ -20,6 +20,12 @@ type LoadOptions struct {
 	// WorkDir is the broker's working directory, against which relative entries of
 	// SPRING_CONFIG_ADDITIONAL_LOCATION are resolved. "" means the current directory.
 	WorkDir string
+
+	// ReadFile reads Files and the entries of SPRING_CONFIG_ADDITIONAL_LOCATION where the
+	// broker runs (its host); nil reads them from this machine. Its errors name the path, as
+	// os's do; a missing file's wraps fs.ErrNotExist, and a folder's wraps syscall.EISDIR (as
+	// os's read of a folder does): that is how a location is told to be a folder.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // Inline is a YAML configuration given as bytes, with a name for messages.
@@ -55,15 +61,19 @@ func LoadValues(ctx context.Context, opts LoadOptions) (*Values, error) {
 		docs = append(docs, d...)
 		files = append(files, in.Name)
 	}
+	read := opts.ReadFile
+	if read == nil {
+		read = func(path string) ([]byte, error) { return readLocalFile(ctx, path) }
+	}
 	for _, path := range opts.Files {
-		d, err := readYAMLFile(ctx, path)
+		d, err := readYAMLFile(ctx, read, path)
 		if err != nil {
 			return nil, err
 		}
 		docs = append(docs, d...)
 		files = append(files, path)
 	}
-	extra, extraFiles, err := readAdditionalLocations(ctx, opts.Env[additionalLocationEnv], opts.WorkDir)
+	extra, extraFiles, err := readAdditionalLocations(ctx, read, opts.Env[additionalLocationEnv], opts.WorkDir)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +105,7 @@ func LoadValues(ctx context.Context, opts LoadOptions) (*Values, error) {
 
 // readAdditionalLocations reads the entries of SPRING_CONFIG_ADDITIONAL_LOCATION in order
 // (later ones override earlier ones) and returns their documents and the files read.
-func readAdditionalLocations(ctx context.Context, spec, workDir string) ([]document, []string, error) {
+func readAdditionalLocations(ctx context.Context, read func(string) ([]byte, error), spec, workDir string) ([]document, []string, error) {
 	var docs []document
 	var files []string
 	for _, raw := range strings.Split(spec, ",") {
@@ -114,11 +124,11 @@ func readAdditionalLocations(ctx context.Context, spec, workDir string) ([]docum
 			return nil, nil, fmt.Errorf("%s entry %q: classpath locations are not supported", additionalLocationEnv, raw)
 		}
 		loc = strings.TrimPrefix(loc, "file:")
-		path := loc
+		path := filepath.Clean(loc)
 		if workDir != "" && !filepath.IsAbs(path) {
 			path = filepath.Join(workDir, path)
 		}
-		d, f, err := readLocation(ctx, path, strings.HasSuffix(loc, "/"))
+		d, f, err := readLocation(ctx, read, path, strings.HasSuffix(loc, "/"))
 		if errors.Is(err, fs.ErrNotExist) && optional {
 			continue
 		}
@@ -133,26 +143,26 @@ func readAdditionalLocations(ctx context.Context, spec, workDir string) ([]docum
 
 // readLocation reads one file, or application.yaml then application.yml of a directory (the
 // .yml one overriding, as Spring lists it first). A directory without either file is fine.
-func readLocation(ctx context.Context, path string, wantDir bool) ([]document, []string, error) {
-	info, err := os.Stat(path)
-	if err != nil {
+// Whether path is a directory is learnt by reading it: a directory cannot be read (EISDIR).
+func readLocation(ctx context.Context, read func(string) ([]byte, error), path string, wantDir bool) ([]document, []string, error) {
+	data, err := read(path)
+	switch {
+	case errors.Is(err, syscall.EISDIR):
+	case err != nil:
 		return nil, nil, err
-	}
-	if !info.IsDir() {
-		if wantDir {
-			return nil, nil, fmt.Errorf("%s is not a directory", path)
-		}
-		if strings.HasSuffix(path, ".properties") {
-			return nil, nil, fmt.Errorf("%s: .properties files are not supported", path)
-		}
-		d, err := readYAMLFile(ctx, path)
+	case wantDir:
+		return nil, nil, fmt.Errorf("%s is not a directory", path)
+	case strings.HasSuffix(path, ".properties"):
+		return nil, nil, fmt.Errorf("%s: .properties files are not supported", path)
+	default:
+		d, err := parseYAMLFile(ctx, path, data)
 		return d, []string{path}, err
 	}
 	var docs []document
 	var files []string
 	for _, name := range []string{"application.yaml", "application.yml"} {
 		p := filepath.Join(path, name)
-		d, err := readYAMLFile(ctx, p)
+		d, err := readYAMLFile(ctx, read, p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

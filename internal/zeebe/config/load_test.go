@@ -2,10 +2,14 @@ package config
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -327,4 +331,66 @@ zeebe.sim.d: k8s
 	bad := writeFile(t, t.TempDir(), "application.yaml", "a: 1\n---\nspring.config.activate.on-profile: a & b\nb: 2\n")
 	_, err := LoadValues(context.Background(), LoadOptions{Files: []string{bad}})
 	wantErr(t, err, bad, "a & b")
+}
+
+// fakeFiles is a ReadFile over files that exist only in memory, answering as os does: a folder
+// (a prefix of a file's path) cannot be read, anything else is missing.
+type fakeFiles map[string]string
+
+func (f fakeFiles) read(path string) ([]byte, error) {
+	if data, ok := f[path]; ok {
+		return []byte(data), nil
+	}
+	for p := range f {
+		if strings.HasPrefix(p, path+"/") {
+			return nil, &fs.PathError{Op: "read", Path: path, Err: syscall.EISDIR}
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+}
+
+// With ReadFile, the files and every SPRING_CONFIG_ADDITIONAL_LOCATION entry (a file, a folder,
+// a relative one, a missing optional one) are read through it, never from this machine's disk:
+// none of these paths exists here.
+func TestReadFileServesFilesAndAdditionalLocations(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "not-on-this-machine")
+	files := fakeFiles{
+		root + "/config/application.yaml": "zeebe.broker.cluster: {nodeId: 0, clusterSize: 3}\n",
+		root + "/extra.yaml":              "zeebe.broker.cluster.nodeId: 1\n",
+		root + "/confdir/application.yml": "zeebe.broker.cluster.clusterSize: 5\n",
+		root + "/rel/application.yaml":    "zeebe.sim.rel: yes\n",
+	}
+	var read []string
+	opts := LoadOptions{
+		Files:   []string{root + "/config/application.yaml"},
+		Env:     map[string]string{additionalLocationEnv: "file:" + root + "/extra.yaml,optional:" + root + "/missing.yaml," + root + "/confdir/,rel/"},
+		WorkDir: root,
+		ReadFile: func(path string) ([]byte, error) {
+			read = append(read, path)
+			return files.read(path)
+		},
+	}
+	v := load(t, opts)
+	wantLookup(t, v, "zeebe.broker.cluster.nodeId", "1", root+"/extra.yaml")
+	wantLookup(t, v, "zeebe.broker.cluster.clusterSize", "5", root+"/confdir/application.yml")
+	wantLookup(t, v, "zeebe.sim.rel", "yes", root+"/rel/application.yaml")
+	if len(v.Files()) != 4 || !slices.Contains(read, root+"/missing.yaml") {
+		t.Errorf("files %q, read %q", v.Files(), read)
+	}
+
+	// Without it, the same options read this machine's disk, where none of them is.
+	opts.ReadFile = nil
+	_, err := LoadValues(context.Background(), opts)
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("without ReadFile: %v, want the file missing on this machine", err)
+	}
+
+	// A required folder that is not there, and a file named as a folder, are errors.
+	opts.ReadFile = files.read
+	for _, spec := range []string{root + "/nowhere/", root + "/extra.yaml/"} {
+		opts.Env = map[string]string{additionalLocationEnv: spec}
+		if _, err := LoadValues(context.Background(), opts); err == nil || !strings.Contains(err.Error(), spec) {
+			t.Errorf("%s: %v, want an error naming it", spec, err)
+		}
+	}
 }

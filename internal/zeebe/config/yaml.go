@@ -29,23 +29,38 @@ type document struct {
 // maxYAMLDepth bounds nesting; limits.YAML has refused deeper files already.
 const maxYAMLDepth = limits.MaxYAMLDepth
 
-// readYAMLFile parses every document of a YAML file. Errors name the file and, where the YAML
-// parser or our checks know it, the line.
-func readYAMLFile(ctx context.Context, path string) ([]document, error) {
-	f, err := os.Open(path)
+// readYAMLFile parses every document of a YAML file read with read. Errors name the file and,
+// where the YAML parser or our checks know it, the line.
+func readYAMLFile(ctx context.Context, read func(string) ([]byte, error), path string) ([]document, error) {
+	data, err := read(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config file: %w", err)
 	}
-	data, err := limits.ReadAll(ctx, f, limits.MaxYAMLBytes, "file")
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("read config file %s: %w", path, err)
-	}
+	return parseYAMLFile(ctx, path, data)
+}
+
+// parseYAMLFile parses the documents of the file at path, read as data.
+func parseYAMLFile(ctx context.Context, path string, data []byte) ([]document, error) {
 	docs, err := parseYAML(ctx, path, data)
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	return docs, nil
+}
+
+// readLocalFile reads a file of this machine, refusing one over limits.MaxYAMLBytes without
+// reading it whole.
+func readLocalFile(ctx context.Context, path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := limits.ReadAll(ctx, f, limits.MaxYAMLBytes, "file")
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // parseYAML parses and flattens every document within the limits of package limits, which
