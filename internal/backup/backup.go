@@ -1,8 +1,9 @@
 // Package backup takes a cold backup of a whole cluster, as one unit:
 //
-//  1. Pre-flight, while the cluster runs: every host, configuration and data folder is there
-//     and readable, the configurations agree with each other and with the description, the
-//     description lists exactly the cluster's members (from .topology.meta, else the configured
+//  1. Pre-flight, while the cluster runs (the hosts and configurations were read, and found to
+//     agree with each other and with the description, by fleet.Resolve): every data folder is
+//     there and readable, the configurations as the brokers run them agree with the
+//     description, the description lists exactly the cluster's members (from .topology.meta, else the configured
 //     clusterSize: a cluster scaled at runtime keeps its initial clusterSize), the backup id is
 //     free, the repository has room. Any failure stops here; no broker is touched.
 //  2. The operation is written down (the repository lock) before the first stop command runs.
@@ -36,7 +37,6 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // Deps are what the workflow works with.
@@ -63,7 +63,6 @@ type run struct {
 	deps    Deps
 	opts    Options
 	fleet   *fleet.Fleet
-	configs map[int][]byte
 	shape   repo.ClusterShape
 	m       *repo.Manifest
 	track   *repo.Tracker
@@ -78,16 +77,17 @@ func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
 
 func (r *run) hook(phase string) { r.deps.Phase(phase) }
 
-// Run takes a backup of the described cluster; cfgs are the brokers' resolved configurations
-// by node id. It returns the committed manifest. When a broker does not come back after the
-// backup, the manifest is committed and returned together with an error.
-func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*repo.Manifest, error) {
+// Run takes a backup of the resolved cluster f (fleet.Resolve): each broker's configuration
+// as Resolve read it is the one backed up. It returns the committed manifest. When a broker
+// does not come back after the backup, the manifest is committed and returned together with
+// an error.
+func Run(ctx context.Context, f *fleet.Fleet, deps Deps, opts Options) (*repo.Manifest, error) {
 	deps.Defaults()
 	if opts.Compression == "" {
 		opts.Compression = archive.Zstd
 	}
-	r := &run{d: d, deps: deps, opts: opts}
-	if err := r.preflight(ctx, cfgs); err != nil {
+	r := &run{d: f.Description, fleet: f, deps: deps, opts: opts}
+	if err := r.preflight(ctx); err != nil {
 		return nil, err
 	}
 	return r.coldBackup(ctx)
@@ -285,7 +285,7 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	if e := r.effective[n]; e != nil {
 		rec.Effective, rec.EffectiveFrom = e.Settings(e.Broker, e.Values), e.From
 	}
-	cfg := r.configs[n]
+	cfg := m.ConfigData
 	sum := sha256.Sum256(cfg)
 	rec.ConfigSHA256 = hex.EncodeToString(sum[:])
 	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Config, bytes.NewReader(cfg)); err != nil {

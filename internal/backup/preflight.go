@@ -11,23 +11,18 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // ErrPreflight is wrapped by every failure found before a broker was touched.
 var ErrPreflight = errors.New("pre-flight check failed, no broker was touched")
 
 // preflight checks everything that can be checked while the cluster runs.
-func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
+func (r *run) preflight(ctx context.Context) error {
 	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
 		return err
 	}
-	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
-	if err != nil {
-		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
-	}
+	f, shape := r.fleet, r.fleet.Shape
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
-	r.fleet = f
 	// The rules restore applies too; the data folders become their real paths.
 	invalid := errors.Join(f.Validate(ctx, true), f.CheckRepository(ctx, r.deps.Repo.Location()))
 	if err := f.CheckUnlocked(ctx); err != nil {
@@ -36,6 +31,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if invalid != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, invalid)
 	}
+	var err error
 	if r.shape, err = r.realShape(ctx, f, shape); err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
 	}
@@ -57,23 +53,17 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 
 	var errs []error
 	var usage int64
-	r.configs = map[int][]byte{}
 	for _, m := range f.Members {
 		u, err := m.Host.Usage(ctx, m.DataDir)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: read data folder %s: %w", m.Broker.Name(), m.DataDir, err))
 		}
 		usage += u
-		cfg, err := m.Host.ReadFile(ctx, m.Broker.Config)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: read its configuration: %w", m.Broker.Name(), err))
-		}
-		r.configs[m.Broker.NodeID] = cfg
 		r.readEffective(ctx, m)
 	}
 	// The rules restore applies too: the configuration as it runs gives Zeebe the data folder
 	// and the health port the cluster file names.
-	errs = append(errs, f.CheckConfigs(ctx, cfgs, r.effective))
+	errs = append(errs, f.CheckConfigs(ctx, r.effective))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w:\n%w", ErrPreflight, err)
 	}

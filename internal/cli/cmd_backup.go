@@ -65,17 +65,17 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if o.id == latestID {
 		return usageError{fmt.Errorf("--id %s: %q is how show, verify and restore name the newest backup; choose another id", o.id, latestID)}
 	}
-	d, cfgs, err := o.loadCluster(ctx)
+	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := openRepository(d.Repository)
+	r, err := openRepository(f.Description.Repository)
 	if err != nil {
 		return err
 	}
 	ren := newRenderer(s, o.output)
-	m, err := backup.Run(ctx, d, cfgs, backup.Deps{
-		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
+	m, err := backup.Run(ctx, f, backup.Deps{
+		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, ToolVersion: ToolVersion(), Command: commandLine(), Hook: testPause(s),
 	}, backup.Options{ID: o.id, Compression: comp, AllowFindings: o.allowFindings})
 	if m != nil {

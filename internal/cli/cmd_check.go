@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/verify"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
@@ -215,17 +214,9 @@ func (f *clusterFlags) targetDataDirs(ctx context.Context) (map[int]string, erro
 	if _, err := os.Stat(f.file); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	d, _, err := f.loadCluster(ctx)
+	fl, err := f.loadCluster(ctx)
 	if err != nil {
 		return nil, err
-	}
-	fl := &fleet.Fleet{}
-	for _, b := range d.Brokers {
-		h, err := hosts(b)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("%s: %w", b.Name(), err)}
-		}
-		fl.Members = append(fl.Members, &fleet.Member{Broker: b, Host: h, DataDir: b.DataDir})
 	}
 	if err := fl.ResolveDataDirs(ctx); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/recovery"
 )
 
@@ -48,19 +49,17 @@ do it says so, names the brokers that are not ready, and changes nothing.`,
 }
 
 func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
-	d, cfgs, err := o.loadCluster(ctx)
+	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}
+	d := f.Description
 	r, err := openRepository(d.Repository)
 	if err != nil {
 		return err
 	}
 	ren := newRenderer(s, o.output)
-	f, err := newFleet(d, cfgs, ren.event)
-	if err != nil {
-		return err
-	}
+	f.Topology, f.Events = fleet.GatewayTopology, ren.event
 	// The real data folders, as the run that is recovered worked on them (holders, locks).
 	if err := f.ResolveDataDirs(ctx); err != nil {
 		return err

@@ -122,10 +122,11 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 			return usageError{fmt.Errorf("--force=%s: no such check; the checks are %s", f, strings.Join(restore.ForceChecks, ", "))}
 		}
 	}
-	d, cfgs, err := o.loadCluster(ctx)
+	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}
+	d := f.Description
 	for n := range sets {
 		if d.Broker(n) == nil {
 			return usageError{fmt.Errorf("--set names node id %d, which is not in %s", n, d.Path)}
@@ -144,8 +145,8 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 		}
 	}
 	ren := newRenderer(s, o.output)
-	res, err := restore.Run(ctx, d, cfgs, restore.Deps{
-		Hosts: hosts, Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
+	res, err := restore.Run(ctx, f, restore.Deps{
+		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
 	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force, AllowExternalSymlinks: o.externalLinks, NoLock: o.noLock})
 	if res == nil {

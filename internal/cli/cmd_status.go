@@ -42,13 +42,14 @@ died: see 'zeebe-backup recover'), 6 when a broker is not ready.`,
 }
 
 func runStatus(ctx context.Context, s Streams, o statusOptions) error {
-	d, _, err := o.loadCluster(ctx)
+	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
 	}
-	st := statusOutput{Brokers: []brokerStatus{}, Repository: d.Repository}
+	st := statusOutput{Brokers: []brokerStatus{}, Repository: f.Description.Repository}
 	notReady := 0
-	for _, b := range d.Brokers {
+	for _, m := range f.Members {
+		b := m.Broker
 		p := broker.ProbeHealth(ctx, b.Health)
 		if !p.Answering {
 			// One lost answer (a busy host) is not a broker down: monitoring acts on this.
@@ -64,23 +65,21 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		if !p.Ready {
 			notReady++
 		}
-		if h, err := hosts(b); err == nil {
-			dir := b.DataDir // the real folder, as backups and restores work on it
-			if real, err := h.RealPath(ctx, dir); err == nil {
-				dir = real
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("%s: resolve data folder %s: %w", b.Name(), dir, err)
-			}
-			if l, err := fleet.ReadLock(ctx, &fleet.Member{Broker: b, Host: h, DataDir: dir}); err == nil {
-				bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
-			}
-			if bs.Kept, err = keptFolders(ctx, h, dir); err != nil {
-				return fmt.Errorf("%s: list what restores kept at %s: %w", b.Name(), b.DataDir, err)
-			}
+		// The real folder, as backups and restores work on it.
+		if real, err := m.Host.RealPath(ctx, m.DataDir); err == nil {
+			m.DataDir = real
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: resolve data folder %s: %w", b.Name(), m.DataDir, err)
+		}
+		if l, err := fleet.ReadLock(ctx, m); err == nil {
+			bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
+		}
+		if bs.Kept, err = keptFolders(ctx, m.Host, m.DataDir); err != nil {
+			return fmt.Errorf("%s: list what restores kept at %s: %w", b.Name(), b.DataDir, err)
 		}
 		st.Brokers = append(st.Brokers, bs)
 	}
-	r, err := openRepository(d.Repository)
+	r, err := openRepository(f.Description.Repository)
 	if err != nil {
 		return err
 	}

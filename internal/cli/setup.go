@@ -15,11 +15,9 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
-	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // clusterFlags are the flags of every command that works on a cluster or a repository.
@@ -33,17 +31,18 @@ func (f *clusterFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.repo, "repo", "", "the repository, overriding the cluster file's: a path or file:// URL")
 }
 
-// loadCluster reads and validates the description and each broker's configuration.
-func (f *clusterFlags) loadCluster(ctx context.Context) (*cluster.Description, map[int]*config.Broker, error) {
+// loadCluster reads and validates the description and resolves it: each broker's host and
+// configuration, read there (fleet.Resolve).
+func (f *clusterFlags) loadCluster(ctx context.Context) (*fleet.Fleet, error) {
 	d, err := cluster.Load(ctx, f.file, cluster.LoadOptions{Repository: f.repo})
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, usageError{err}
 	}
-	cfgs, err := d.Resolve(ctx)
+	fl, err := fleet.Resolve(ctx, d, hosts)
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, usageError{err}
 	}
-	return d, cfgs, nil
+	return fl, nil
 }
 
 // openRepo opens the repository named by --repo, or else by the cluster file.
@@ -116,16 +115,6 @@ func hosts(b cluster.Broker) (broker.Host, error) {
 		return broker.Local{}, nil
 	}
 	return nil, fmt.Errorf("host %s: only host: local is supported by this version; SSH comes later", b.Host)
-}
-
-// newFleet builds the fleet of a cluster for status and recover.
-func newFleet(d *cluster.Description, cfgs map[int]*config.Broker, events progress.Sink) (*fleet.Fleet, error) {
-	f, _, err := fleet.Build(d, cfgs, hosts)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	f.Topology, f.Events = fleet.GatewayTopology, events
-	return f, nil
 }
 
 // testPause is the hook tests use to stop the tool at a phase: when ZEEBE_BACKUP_TEST_PAUSE_AT

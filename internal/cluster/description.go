@@ -37,7 +37,7 @@ type Broker struct {
 	NodeID     int
 	Host       string            // Local, or ssh://[user@]host[:port]
 	Config     string            // absolute path of the broker's application.yaml on its host
-	DataDir    string            // "" until Resolve unless written; absolute when set
+	DataDir    string            // "" until fleet.Resolve unless written; absolute when set
 	InstallDir string            // absolute; defaults to the folder above Config's folder
 	Env        map[string]string // the broker's environment as its service sets it; never nil
 	Stop       Command
@@ -61,4 +61,13 @@ func (d *Description) Broker(nodeID int) *Broker {
 		}
 	}
 	return nil
+}
+
+// Where locates a broker's entry for messages, as "file:line", or "" when the description was
+// not read from a file.
+func (d *Description) Where(b Broker) string {
+	if d.Path == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", displayName(d.Path), b.Line)
 }

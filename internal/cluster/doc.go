@@ -18,8 +18,8 @@
 //	    set:                                   # optional, used by restore
 //	      zeebe.broker.network.advertisedHost: 10.0.0.20
 //
-// [Load] and [Parse] check the file; [Description.Resolve] then reads the configuration of
-// the local brokers to learn their data folders.
+// [Load] and [Parse] check the file; fleet.Resolve then reads every broker's configuration on
+// its host to learn its data folder and the cluster's shape.
 //
 // Invariants:
 //
@@ -38,6 +38,5 @@
 //     do not share a written DataDir.
 //  4. Parse touches nothing: no files, no network, no environment. Only a relative --repo
 //     path (LoadOptions.Repository) is made absolute against the working directory.
-//     Resolve reads the config files of local brokers and nothing else, and changes the
-//     Description only when it succeeds.
+//     fleet.Resolve fills the DataDirs left empty, and only when it succeeds.
 package cluster

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -105,47 +104,6 @@ func TestExampleFileShowsEveryKey(t *testing.T) {
 			if !used[k] {
 				t.Errorf("the example cluster file does not use the key %s; show it with a comment", k)
 			}
-		}
-	}
-}
-
-// TestExampleFileResolves runs the example against brokers installed the way it describes
-// (its /opt paths moved into a temporary folder): the configurations resolve, and broker 2,
-// which writes no dataDir, gets Zeebe's default data folder below its installDir.
-func TestExampleFileResolves(t *testing.T) {
-	src, err := os.ReadFile(exampleFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := t.TempDir()
-	for n := range 3 {
-		// node ids 0 and 1 come from env:, as the example's units set them; 2 from the file.
-		body := "zeebe:\n  broker:\n    cluster:\n      clusterSize: 3\n      partitionsCount: 3\n      replicationFactor: 3\n"
-		if n == 2 {
-			body += "      nodeId: 2\n"
-		}
-		writeConfig(t, filepath.Join(root, "opt", "zeebe-"+string(rune('0'+n))), body)
-	}
-	moved := strings.ReplaceAll(string(src), "/opt/", filepath.Join(root, "opt")+"/")
-	path := filepath.Join(root, DefaultFile)
-	if err := os.WriteFile(path, []byte(moved), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	d, err := Load(context.Background(), path, LoadOptions{})
-	if err != nil {
-		t.Fatalf("the example with moved paths does not load: %v", err)
-	}
-	cfgs, err := d.Resolve(context.Background())
-	if err != nil {
-		t.Fatalf("Resolve: %v", err)
-	}
-	for n := range 3 {
-		want := filepath.Join(root, "opt", "zeebe-"+string(rune('0'+n)), "data")
-		if got := d.Brokers[n].DataDir; got != want {
-			t.Errorf("%s: data folder %q, want %q", d.Brokers[n].Name(), got, want)
-		}
-		if c := cfgs[n]; c == nil || c.NodeID != n || c.ClusterSize != 3 {
-			t.Errorf("broker %d: resolved config %+v, want node id %d in a cluster of 3", n, c, n)
 		}
 	}
 }

@@ -29,7 +29,8 @@ func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgs, err := d.Resolve(context.Background())
+	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
+	f, err := fleet.Resolve(context.Background(), d, hosts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +41,7 @@ func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	store := faulty.New(inner)
 	diskFull := errors.New("no space left on device")
 	store.Add(faulty.Fault{Op: faulty.OpPut, Key: "zeebe-backup-*/zeebe-broker-2-data.tar.zst", AfterBytes: 100, Err: diskFull})
-	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
-	m, err := backup.Run(context.Background(), d, cfgs, backup.Deps{Hosts: hosts, Repo: repo.Open(store), Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "full-disk"})
+	m, err := backup.Run(context.Background(), f, backup.Deps{Repo: repo.Open(store), Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "full-disk"})
 	if m != nil || !errors.Is(err, backup.ErrAborted) || !errors.Is(err, diskFull) || !strings.Contains(err.Error(), "broker 2") {
 		t.Fatalf("manifest %v, error %v", m, err)
 	}

@@ -31,24 +31,23 @@ type Effective struct {
 	installDir string
 	env        map[string]string
 	workDir    string
+	host       broker.Host // where the files the environment names are read
 }
 
-// ReadEffective reads a member's configuration file on its host and resolves it with the
-// environment of the process that holds its data folder. A process whose configuration does not
-// put its data in the member's data folder is passed over for one that does; when none does,
-// the first is used and From says so.
+// ReadEffective resolves a member's configuration file (as Resolve read it) with the
+// environment of the process that holds its data folder, any further file it names being read
+// on the member's host. A process whose configuration does not put its data in the member's
+// data folder is passed over for one that does; when none does, the first is used and From
+// says so.
 func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
-	data, err := m.Host.ReadFile(ctx, m.Broker.Config)
-	if err != nil {
-		return nil, fmt.Errorf("%s: read its configuration: %w", m.Broker.Name(), err)
-	}
+	data := m.ConfigData
 	procs, err := broker.Candidates(ctx, m.Host, m.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Broker.Name(), err)
 	}
 	if len(procs) == 0 {
 		e := &Effective{From: fmt.Sprintf("the configuration file with the cluster file's env: (no process holds %s, so the broker's own environment could not be read)", m.DataDir),
-			installDir: m.Broker.InstallDir, env: m.Broker.Env, workDir: m.Broker.InstallDir}
+			installDir: m.Broker.InstallDir, env: m.Broker.Env, workDir: m.Broker.InstallDir, host: m.Host}
 		if err := e.load(ctx, m, data); err != nil {
 			return nil, err
 		}
@@ -58,7 +57,7 @@ func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
 	var errs []error
 	for _, p := range procs {
 		e := &Effective{Running: true, PID: p.PID, From: fmt.Sprintf("the configuration file with the environment of process %d, which holds %s", p.PID, m.DataDir),
-			installDir: m.Broker.InstallDir, env: p.Env, workDir: p.WorkDir}
+			installDir: m.Broker.InstallDir, env: p.Env, workDir: p.WorkDir, host: m.Host}
 		if err := e.load(ctx, m, data); err != nil {
 			errs = append(errs, fmt.Errorf("process %d: %w", p.PID, err))
 			continue
@@ -89,7 +88,7 @@ func (e *Effective) load(ctx context.Context, m *Member, data []byte) error {
 // Resolve resolves another configuration (the one a restore would install) with the same
 // environment: what the broker would run with when started with it. name names it in messages.
 func (e *Effective) Resolve(ctx context.Context, name string, data []byte) (*config.Broker, *config.Values, error) {
-	v, err := config.LoadValues(ctx, config.LoadOptions{Inline: []config.Inline{{Name: name, Data: data}}, Env: e.env, WorkDir: e.workDir})
+	v, err := config.LoadValues(ctx, config.LoadOptions{Inline: []config.Inline{{Name: name, Data: data}}, Env: e.env, WorkDir: e.workDir, ReadFile: hostReader(ctx, e.host)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 )
@@ -37,8 +36,13 @@ func TestReadEffective(t *testing.T) {
 	os.MkdirAll(data, 0o755)
 	seg := filepath.Join(data, "segment.log")
 	os.WriteFile(seg, make([]byte, 4096), 0o644)
-	m := &Member{Host: broker.Local{}, DataDir: data, Broker: cluster.Broker{NodeID: 1, Host: cluster.Local, Config: cfgPath, InstallDir: install,
-		Env: map[string]string{"SERVER_PORT": "7000"}}}
+	d := &cluster.Description{Brokers: []cluster.Broker{{NodeID: 1, Host: cluster.Local, Config: cfgPath, InstallDir: install,
+		Env: map[string]string{"SERVER_PORT": "7000"}}}}
+	f, err := Resolve(context.Background(), d, localHosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Members[0]
 
 	down, err := ReadEffective(context.Background(), m)
 	if err != nil {

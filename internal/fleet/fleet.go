@@ -16,6 +16,8 @@
 //  4. A broker's effective configuration is its file with the environment of the process
 //     holding its data folder on top; that environment never leaves Effective, only the
 //     values the tool uses and their sources do.
+//  5. A fleet is resolved once (Resolve): every broker's configuration is read on its host,
+//     once, and checked with one node-id / cluster-size policy; the members carry it.
 package fleet
 
 import (
@@ -29,19 +31,29 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
-// Member is one broker with the host it runs on and its data folder.
+// Member is one broker with the host it runs on, its data folder and its configuration.
 type Member struct {
 	Broker  cluster.Broker
 	Host    broker.Host
 	DataDir string
+	// Config is the broker's configuration as Resolve read it on its host, with the cluster
+	// file's env: (not the running process's: see ReadEffective); ConfigData is its
+	// configuration file's bytes as read then.
+	Config     *config.Broker
+	ConfigData []byte
 }
 
-// Fleet is the brokers of one cluster.
+// Fleet is the brokers of one cluster, resolved (Resolve).
 type Fleet struct {
-	Members []*Member
-	Events  progress.Sink
+	// Description is the cluster file the fleet was resolved from; Shape is what every
+	// broker's configuration says of the cluster.
+	Description *cluster.Description
+	Shape       Shape
+	Members     []*Member
+	Events      progress.Sink
 	// Gateway is a gRPC address; when set, StartAll also waits for a healthy topology.
 	Gateway string
 	// Topology reads a gateway's topology; nil means no gateway check.

@@ -60,12 +60,12 @@ func (f *Fleet) Validate(ctx context.Context, dataMustExist bool) error {
 }
 
 // CheckConfigs applies CheckConfig to every member's configuration as it runs (eff, the
-// effective configuration, when it was read), else as the cluster file resolves it (cfgs).
-// Backup and restore call it after Validate.
-func (f *Fleet) CheckConfigs(ctx context.Context, cfgs map[int]*config.Broker, eff map[int]*Effective) error {
+// effective configuration, when it was read), else as the cluster file resolves it
+// (Member.Config). Backup and restore call it after Validate.
+func (f *Fleet) CheckConfigs(ctx context.Context, eff map[int]*Effective) error {
 	var errs []error
 	for _, m := range f.Members {
-		cfg, source := cfgs[m.Broker.NodeID], "its configuration "+m.Broker.Config
+		cfg, source := m.Config, "its configuration "+m.Broker.Config
 		if e := eff[m.Broker.NodeID]; e != nil {
 			cfg = e.Broker
 			if e.Running {

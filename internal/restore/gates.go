@@ -20,7 +20,6 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/verify"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // The checks --force can override, one by one.
@@ -38,7 +37,7 @@ var ForceChecks = []string{ForceVersion, ForceNodeID, ForcePartitions, ForceFind
 // ("Facts a restore pre-flight can check"): the version rule, the node ids in the lock files,
 // the partition folders of each node, and the data's own findings. A damaged stored file is
 // never overridable.
-func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape fleet.Shape) error {
+func (r *run) gates(ctx context.Context, shape fleet.Shape) error {
 	dataDirs := map[int]string{}
 	for _, m := range r.fleet.Members {
 		dataDirs[m.Broker.NodeID] = m.DataDir
@@ -53,7 +52,7 @@ func (r *run) gates(ctx context.Context, cfgs map[int]*config.Broker, shape flee
 		return fmt.Errorf("the stored backup is damaged: %s", strings.Join(res.Damaged, "; "))
 	}
 	var errs []error
-	if err := r.versionGate(ctx, cfgs, res); err != nil {
+	if err := r.versionGate(ctx, res); err != nil {
 		errs = append(errs, err)
 	}
 	byGate := map[string][]string{}
@@ -163,7 +162,7 @@ func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) st
 // no downgrade, no pre-release unless identical. The backup's version is that of its data when
 // higher than the cluster's recorded one (backupVersion). With the target's version known, the
 // findings that depend on it (check.ForTarget) join the verification's.
-func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res *verify.Result) error {
+func (r *run) versionGate(ctx context.Context, res *verify.Result) error {
 	fv, fromSource, fromFound, err := backupVersion(r.m, res.Reports)
 	if err != nil {
 		return err
@@ -172,7 +171,7 @@ func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res 
 	if fromFound {
 		from = fv.String()
 	}
-	to, toSource := r.targetVersion(ctx, cfgs)
+	to, toSource := r.targetVersion(ctx)
 	tv, toErr := zeebe.ParseVersion(to)
 	if to != "" && toErr == nil {
 		var reports []*check.Report
@@ -204,7 +203,7 @@ func (r *run) versionGate(ctx context.Context, cfgs map[int]*config.Broker, res 
 // file's version:, or the REST topology of its running brokers, on the REST port each runs with
 // (server.port with the process environment on top; the configuration file's for a broker
 // that is not running).
-func (r *run) targetVersion(ctx context.Context, cfgs map[int]*config.Broker) (string, string) {
+func (r *run) targetVersion(ctx context.Context) (string, string) {
 	if r.d.Gateway != "" && r.deps.Topology != nil {
 		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		t, err := r.deps.Topology(tctx, r.d.Gateway)
@@ -218,12 +217,11 @@ func (r *run) targetVersion(ctx context.Context, cfgs map[int]*config.Broker) (s
 	if r.d.Version != "" {
 		return r.d.Version, "the cluster file"
 	}
-	for _, b := range r.d.Brokers {
-		port := 0
+	for _, m := range r.fleet.Members {
+		b := m.Broker
+		port := m.Config.RESTPort
 		if e := r.eff[b.NodeID]; e != nil {
 			port = e.Broker.RESTPort
-		} else if cfg := cfgs[b.NodeID]; cfg != nil {
-			port = cfg.RESTPort
 		}
 		u, err := url.Parse(b.Health)
 		if port == 0 || err != nil {

@@ -5,23 +5,17 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
 // preflight checks the target against the backup before anything is stopped.
-func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error {
+func (r *run) preflight(ctx context.Context) error {
 	refuse := func(err error) error { return fmt.Errorf("%w:\n%w", ErrRefused, err) }
 	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
 		return err
 	}
-	f, shape, err := fleet.Build(r.d, cfgs, r.deps.Hosts)
-	if err != nil {
-		return refuse(err)
-	}
+	f := r.fleet
 	f.Events, f.Topology = r.deps.Events, r.deps.Topology
-	r.fleet = f
 	// The rules backup applies too; the data folders become their real paths.
 	invalid := errors.Join(f.Validate(ctx, false), f.CheckRepository(ctx, r.deps.Repo.Location()))
 	if err := f.CheckUnlocked(ctx); err != nil {
@@ -40,7 +34,7 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	if err := r.readEffective(ctx); err != nil {
 		return refuse(err)
 	}
-	if err := f.CheckConfigs(ctx, cfgs, r.eff); err != nil {
+	if err := f.CheckConfigs(ctx, r.eff); err != nil {
 		return refuse(err)
 	}
 
@@ -48,13 +42,13 @@ func (r *run) preflight(ctx context.Context, cfgs map[int]*config.Broker) error 
 	for _, b := range m.Brokers {
 		r.recs[b.NodeID] = b
 	}
-	if err := errors.Join(compareShape(m, r.d, shape)...); err != nil {
+	if err := errors.Join(compareShape(m, r.d, f.Shape)...); err != nil {
 		return refuse(err)
 	}
 
 	// Every stored file matches the manifest, and the data is what Zeebe can start from, for
 	// the node it goes to.
-	if err := r.gates(ctx, cfgs, shape); err != nil {
+	if err := r.gates(ctx, f.Shape); err != nil {
 		return refuse(err)
 	}
 

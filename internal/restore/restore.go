@@ -105,11 +105,11 @@ func (r *run) emit(e progress.Event) { r.deps.Emit(e) }
 
 func (r *run) hook(phase string) { r.deps.Phase(phase) }
 
-// Run restores backup opts.ID onto the described cluster.
-func Run(ctx context.Context, d *cluster.Description, cfgs map[int]*config.Broker, deps Deps, opts Options) (*Result, error) {
+// Run restores backup opts.ID onto the resolved cluster f (fleet.Resolve).
+func Run(ctx context.Context, f *fleet.Fleet, deps Deps, opts Options) (*Result, error) {
 	deps.Defaults()
-	r := &run{d: d, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}, layouts: map[int]layout{}}
-	if err := r.preflight(ctx, cfgs); err != nil {
+	r := &run{d: f.Description, fleet: f, deps: deps, opts: opts, recs: map[int]repo.BrokerRecord{}, layouts: map[int]layout{}}
+	if err := r.preflight(ctx); err != nil {
 		return nil, err
 	}
 	if opts.NoLock {

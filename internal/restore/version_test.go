@@ -21,7 +21,7 @@ func gate(t *testing.T, m *repo.Manifest, reports map[int]*check.Report, target 
 	if reports == nil {
 		reports = map[int]*check.Report{}
 	}
-	return r.versionGate(context.Background(), nil, &verify.Result{Reports: reports})
+	return r.versionGate(context.Background(), &verify.Result{Reports: reports})
 }
 
 // The backup's version is the data's when it is higher than the cluster's recorded one: an

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
-	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
@@ -19,8 +18,7 @@ import (
 
 // Deps are what a workflow works with.
 type Deps struct {
-	Hosts func(cluster.Broker) (broker.Host, error)
-	Repo  *repo.Repo
+	Repo *repo.Repo
 	// LockRepo is where the operation is locked and recorded; nil: Repo. A restore with
 	// --no-lock from a repository that cannot be written keeps it in memory.
 	LockRepo *repo.Repo
