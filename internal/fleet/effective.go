@@ -34,12 +34,16 @@ type Effective struct {
 	host       broker.Host // where the files the environment names are read
 }
 
-// ReadEffective resolves a member's configuration file (as Resolve read it) with the
+// ReadEffective resolves a member's configuration file (as Resolve read it: m comes from
+// Resolve) with the
 // environment of the process that holds its data folder, any further file it names being read
 // on the member's host. A process whose configuration does not put its data in the member's
 // data folder is passed over for one that does; when none does, the first is used and From
 // says so.
 func ReadEffective(ctx context.Context, m *Member) (*Effective, error) {
+	if m.Config == nil {
+		return nil, fmt.Errorf("%s: its configuration %s was not read (the member is not from fleet.Resolve)", m.Broker.Name(), m.Broker.Config)
+	}
 	data := m.ConfigData
 	procs, err := broker.Candidates(ctx, m.Host, m.DataDir)
 	if err != nil {

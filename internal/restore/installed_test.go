@@ -47,8 +47,12 @@ func TestCompareInstalled(t *testing.T) {
 			os.MkdirAll(filepath.Join(install, "data"), 0o755)
 			os.MkdirAll(filepath.Dir(cfgPath), 0o755)
 			os.WriteFile(cfgPath, []byte(current), 0o644)
-			m := &fleet.Member{Host: broker.Local{}, DataDir: filepath.Join(install, "data"),
-				Broker: cluster.Broker{NodeID: 1, Host: cluster.Local, Config: cfgPath, InstallDir: install, Health: c.health}}
+			d := &cluster.Description{Brokers: []cluster.Broker{{NodeID: 1, Host: cluster.Local, Config: cfgPath, InstallDir: install, Health: c.health}}}
+			f, err := fleet.Resolve(context.Background(), d, func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := f.Members[0]
 			cur, err := fleet.ReadEffective(context.Background(), m)
 			if err != nil {
 				t.Fatal(err)
