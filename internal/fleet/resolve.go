@@ -88,7 +88,7 @@ func resolveMember(ctx context.Context, b cluster.Broker, hosts func(cluster.Bro
 	}
 	raw, err := h.ReadFile(ctx, b.Config)
 	if err != nil {
-		return nil, fmt.Errorf("read its configuration %s: %w", b.Config, err)
+		return nil, fmt.Errorf("read config file: %w", err) // a Host's errors name the path
 	}
 	vals, err := config.LoadValues(ctx, config.LoadOptions{
 		Inline:   []config.Inline{{Name: b.Config, Data: raw}},
