@@ -7,7 +7,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 )
 
 func main() {
@@ -21,7 +24,12 @@ func run() int {
 	ctx, stop := cli.NotifySignals(context.Background(), stderr)
 	defer stop()
 	s := cli.Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: isTerminal(os.Stderr), InIsTerminal: isTerminal(os.Stdin)}
-	return cli.Execute(ctx, s, os.Args[1:])
+	// The storage backends and host kinds of this build: one line each (README, "Development").
+	plugins := cli.Plugins{
+		Stores: storage.NewRegistry(local.Backend()),
+		Hosts:  broker.NewRegistry(broker.LocalKind()),
+	}
+	return cli.Execute(ctx, s, os.Args[1:], plugins)
 }
 
 func isTerminal(f *os.File) bool {

@@ -11,7 +11,10 @@ import (
 	"testing"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 )
 
@@ -19,8 +22,13 @@ import (
 func run(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = cli.Execute(context.Background(), cli.Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb}, args)
+	code = cli.Execute(context.Background(), cli.Streams{In: bytes.NewReader(stdin), Out: &out, Err: &errb}, args, plugins())
 	return code, out.String(), errb.String()
+}
+
+// plugins are the registries main builds.
+func plugins() cli.Plugins {
+	return cli.Plugins{Stores: storage.NewRegistry(local.Backend()), Hosts: broker.NewRegistry(broker.LocalKind())}
 }
 
 func TestArchiveCreateAndExtractRoundTrip(t *testing.T) {

@@ -21,7 +21,7 @@ type backupOptions struct {
 	allowFindings bool
 }
 
-func newBackupCmd(s Streams) *cobra.Command {
+func newBackupCmd(s Streams, p Plugins) *cobra.Command {
 	var o backupOptions
 	c := &cobra.Command{
 		Use:   "backup [flags]",
@@ -44,7 +44,7 @@ started again; if this process is killed, 'zeebe-backup recover' does it. A drop
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runBackup(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
 	c.Flags().StringVar(&o.id, "id", "", "the backup's id (default: a UTC timestamp such as 20261124T103000Z)")
 	c.Flags().StringVar(&o.compression, "compression", "zstd", "zstd or gzip")
@@ -69,7 +69,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := openRepository(f.Description.Repository)
+	r, err := o.plugins.openRepository(ctx, f.Description.Repository)
 	if err != nil {
 		return err
 	}

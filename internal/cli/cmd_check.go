@@ -130,7 +130,7 @@ type verifyOptions struct {
 	deep bool
 }
 
-func newVerifyCmd(s Streams) *cobra.Command {
+func newVerifyCmd(s Streams, p Plugins) *cobra.Command {
 	var o verifyOptions
 	c := &cobra.Command{
 		Use:   "verify [flags] ID",
@@ -148,7 +148,7 @@ outside the data folder of the cluster file's broker is an error (a restore refu
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the result as JSON")
 	c.Flags().BoolVar(&o.deep, "deep", false, "also run Zeebe's checks over the archived data")
 	return c

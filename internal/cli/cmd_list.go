@@ -16,7 +16,7 @@ type listOptions struct {
 	clusterFlags
 }
 
-func newListCmd(s Streams) *cobra.Command {
+func newListCmd(s Streams, p Plugins) *cobra.Command {
 	var o listOptions
 	c := &cobra.Command{
 		Use:   "list [flags]",
@@ -29,7 +29,7 @@ listed.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runList(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the manifests as a JSON array")
 	return c
 }
@@ -75,7 +75,7 @@ type showOptions struct {
 	clusterFlags
 }
 
-func newShowCmd(s Streams) *cobra.Command {
+func newShowCmd(s Streams, p Plugins) *cobra.Command {
 	var o showOptions
 	c := &cobra.Command{
 		Use:   "show [flags] ID",
@@ -89,7 +89,7 @@ complete backup.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runShow(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the manifest as JSON")
 	return c
 }

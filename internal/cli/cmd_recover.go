@@ -16,7 +16,7 @@ type recoverOptions struct {
 	clusterFlags
 }
 
-func newRecoverCmd(s Streams) *cobra.Command {
+func newRecoverCmd(s Streams, p Plugins) *cobra.Command {
 	var o recoverOptions
 	c := &cobra.Command{
 		Use:   "recover [flags]",
@@ -43,7 +43,7 @@ do it says so, names the brokers that are not ready, and changes nothing.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecover(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the result as JSON")
 	return c
 }
@@ -54,7 +54,7 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 		return err
 	}
 	d := f.Description
-	r, err := openRepository(d.Repository)
+	r, err := o.plugins.openRepository(ctx, d.Repository)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ type restoreOptions struct {
 	externalLinks    bool
 }
 
-func newRestoreCmd(s Streams) *cobra.Command {
+func newRestoreCmd(s Streams, p Plugins) *cobra.Command {
 	var o restoreOptions
 	c := &cobra.Command{
 		Use:   "restore [flags] ID",
@@ -82,7 +82,7 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRestore(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the result as JSON on standard output, and events as JSON lines on standard error")
 	c.Flags().StringArrayVar(&o.sets, "set", nil, "NODEID.KEY=VALUE: set a configuration key of one broker's installed config (repeatable)")
 	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
@@ -132,7 +132,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 			return usageError{fmt.Errorf("--set names node id %d, which is not in %s", n, d.Path)}
 		}
 	}
-	r, err := openRepository(d.Repository)
+	r, err := o.plugins.openRepository(ctx, d.Repository)
 	if err != nil {
 		return err
 	}

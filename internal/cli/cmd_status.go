@@ -22,7 +22,7 @@ type statusOptions struct {
 	clusterFlags
 }
 
-func newStatusCmd(s Streams) *cobra.Command {
+func newStatusCmd(s Streams, p Plugins) *cobra.Command {
 	var o statusOptions
 	c := &cobra.Command{
 		Use:   "status [flags]",
@@ -36,7 +36,7 @@ died: see 'zeebe-backup recover'), 6 when a broker is not ready.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c)
+	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the status as JSON")
 	return c
 }
@@ -79,7 +79,7 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		}
 		st.Brokers = append(st.Brokers, bs)
 	}
-	r, err := openRepository(f.Description.Repository)
+	r, err := o.plugins.openRepository(ctx, f.Description.Repository)
 	if err != nil {
 		return err
 	}

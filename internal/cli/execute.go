@@ -14,14 +14,15 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 )
 
-// Execute runs zeebe-backup with args and returns the exit status (see ExitCode). An error is
+// Execute runs zeebe-backup with args, opening repositories and hosts with the plugins main
+// chose, and returns the exit status (see ExitCode). An error is
 // reported on standard error; with --json it is also printed on standard output as the error
 // object of docs/json-output.md, unless the command already printed its result there (verify
 // of a damaged backup, status of a degraded cluster: the result says what is wrong).
-func Execute(ctx context.Context, s Streams, args []string) int {
+func Execute(ctx context.Context, s Streams, args []string, p Plugins) int {
 	out := &countingWriter{w: s.Out}
 	s.Out = out
-	root := NewRoot(s)
+	root := NewRoot(s, p)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

@@ -24,7 +24,7 @@ import (
 func runStreams(t *testing.T, stdin string, terminal bool, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = cli.Execute(context.Background(), cli.Streams{In: strings.NewReader(stdin), Out: &out, Err: &errb, InIsTerminal: terminal}, args)
+	code = cli.Execute(context.Background(), cli.Streams{In: strings.NewReader(stdin), Out: &out, Err: &errb, InIsTerminal: terminal}, args, plugins())
 	return code, out.String(), errb.String()
 }
 

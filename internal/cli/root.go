@@ -18,8 +18,9 @@ type Streams struct {
 	InIsTerminal bool
 }
 
-// NewRoot builds the zeebe-backup command tree.
-func NewRoot(s Streams) *cobra.Command {
+// NewRoot builds the zeebe-backup command tree, whose repositories and hosts are opened by the
+// plugins' registries.
+func NewRoot(s Streams, p Plugins) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "zeebe-backup",
 		Short: "Cold backups of Zeebe clusters, and their restore",
@@ -43,7 +44,7 @@ hard and symbolic links plus its configuration, and starts the brokers again.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newBackupCmd(s), newListCmd(s), newShowCmd(s), newRestoreCmd(s), newRecoverCmd(s), newStatusCmd(s), newVerifyCmd(s), newInspectCmd(s), newArchiveCmd(s))
+	root.AddCommand(newBackupCmd(s, p), newListCmd(s, p), newShowCmd(s, p), newRestoreCmd(s, p), newRecoverCmd(s, p), newStatusCmd(s, p), newVerifyCmd(s, p), newInspectCmd(s), newArchiveCmd(s))
 	return root
 }
 

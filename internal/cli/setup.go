@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -12,33 +11,39 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
-	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
-// clusterFlags are the flags of every command that works on a cluster or a repository.
+// clusterFlags are the flags of every command that works on a cluster or a repository, with
+// the plugins that read them.
 type clusterFlags struct {
-	file string
-	repo string
+	file    string
+	repo    string
+	plugins Plugins
 }
 
-func (f *clusterFlags) register(c *cobra.Command) {
+func (f *clusterFlags) register(c *cobra.Command, p Plugins) {
+	f.plugins = p
 	c.Flags().StringVarP(&f.file, "cluster", "c", cluster.DefaultFile, "the cluster description (YAML)")
-	c.Flags().StringVar(&f.repo, "repo", "", "the repository, overriding the cluster file's: a path or file:// URL")
+	c.Flags().StringVar(&f.repo, "repo", "", "the repository, overriding the cluster file's: a path or a URL")
 }
 
 // loadCluster reads and validates the description and resolves it: each broker's host and
 // configuration, read there (fleet.Resolve).
 func (f *clusterFlags) loadCluster(ctx context.Context) (*fleet.Fleet, error) {
-	d, err := cluster.Load(ctx, f.file, cluster.LoadOptions{Repository: f.repo})
+	loc, err := f.repoFlag()
+	if err != nil {
+		return nil, err
+	}
+	d, err := cluster.Load(ctx, f.file, f.plugins.loadOptions(loc))
 	if err != nil {
 		return nil, usageError{err}
 	}
-	fl, err := fleet.Resolve(ctx, d, hosts)
+	fl, err := fleet.Resolve(ctx, d, f.plugins.hosts(ctx))
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -47,9 +52,12 @@ func (f *clusterFlags) loadCluster(ctx context.Context) (*fleet.Fleet, error) {
 
 // openRepo opens the repository named by --repo, or else by the cluster file.
 func (f *clusterFlags) openRepo(ctx context.Context) (*repo.Repo, error) {
-	loc := f.repo
+	loc, err := f.repoFlag()
+	if err != nil {
+		return nil, err
+	}
 	if loc == "" {
-		d, err := cluster.Load(ctx, f.file, cluster.LoadOptions{})
+		d, err := cluster.Load(ctx, f.file, f.plugins.loadOptions(""))
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
 				return nil, usageError{fmt.Errorf("no repository: give --repo, or a cluster file with --cluster (%s was not found)", f.file)}
@@ -58,7 +66,16 @@ func (f *clusterFlags) openRepo(ctx context.Context) (*repo.Repo, error) {
 		}
 		loc = d.Repository
 	}
-	return openRepository(loc)
+	return f.plugins.openRepository(ctx, loc)
+}
+
+// repoFlag is --repo, a relative path made absolute; "" when not given.
+func (f *clusterFlags) repoFlag() (string, error) {
+	loc, err := storage.FlagLocation(f.repo)
+	if err != nil {
+		return "", usageError{fmt.Errorf("--repo: %w", err)}
+	}
+	return loc, nil
 }
 
 // manifest opens the repository and reads the manifest of backup id ("latest": the newest).
@@ -78,43 +95,6 @@ func (f *clusterFlags) manifest(ctx context.Context, s Streams, id string) (*rep
 		return nil, nil, err
 	}
 	return r, m, nil
-}
-
-// openRepository opens a repository location: a path or a file:// URL.
-func openRepository(loc string) (*repo.Repo, error) {
-	path := loc
-	if strings.Contains(loc, "://") {
-		u, err := url.Parse(loc)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("repository %q: not a valid URL; use a path or file:///absolute/path", redact.Text(loc))}
-		}
-		shown := redact.Text(loc)
-		switch {
-		case u.User != nil:
-			return nil, usageError{fmt.Errorf("repository %q: remove the user name and password from the URL; credentials are never read from a URL", shown)}
-		case u.Scheme == "file" && u.Host != "" && u.Host != "localhost":
-			return nil, usageError{fmt.Errorf("repository %q names the host %q; a file:// repository is a folder on this machine: write file:///absolute/path", loc, u.Host)}
-		case u.Scheme == "file":
-			path = u.Path
-		case u.Scheme == "s3":
-			return nil, usageError{fmt.Errorf("repository %q: S3 repositories are not supported by this version yet; use a local folder", shown)}
-		default:
-			return nil, usageError{fmt.Errorf("repository %q: unknown scheme %q; use a path or file:// URL", shown, u.Scheme)}
-		}
-	}
-	s, err := local.New(path)
-	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", loc, err)
-	}
-	return repo.Open(s), nil
-}
-
-// hosts gives the host of each broker; only brokers on this machine are supported so far.
-func hosts(b cluster.Broker) (broker.Host, error) {
-	if b.IsLocal() {
-		return broker.Local{}, nil
-	}
-	return nil, fmt.Errorf("host %s: only host: local is supported by this version; SSH comes later", b.Host)
 }
 
 // testPause is the hook tests use to stop the tool at a phase: when ZEEBE_BACKUP_TEST_PAUSE_AT

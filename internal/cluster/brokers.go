@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 )
 
 var brokerKeys = []string{"nodeId", "host", "config", "dataDir", "installDir", "env", "stop", "start", "health", "set"}
@@ -25,7 +27,7 @@ type brokerAt struct {
 
 // brokers reads the brokers list and checks the brokers against each other; the result is
 // sorted by node id.
-func (p *parser) brokers(f fields) []Broker {
+func (p *parser) brokers(f fields, checkHost func(string) error) []Broker {
 	e, found := f.m["brokers"]
 	const need = "list every broker of the cluster, each with nodeId, host, config, stop, start and health"
 	if !found || isNull(e.value) {
@@ -51,7 +53,7 @@ func (p *parser) brokers(f fields) []Broker {
 			p.add(n.Line, path, "found %s; a broker is a mapping with nodeId, host, config, stop, start and health", kind(n))
 			continue
 		}
-		all = append(all, p.broker(path, n))
+		all = append(all, p.broker(path, n, checkHost))
 	}
 	p.nodeIDs(e.line, len(e.value.Content), all)
 	p.sharedDataDirs(all)
@@ -64,15 +66,17 @@ func (p *parser) brokers(f fields) []Broker {
 	return out
 }
 
-func (p *parser) broker(path string, n *yaml.Node) brokerAt {
+func (p *parser) broker(path string, n *yaml.Node, checkHost func(string) error) brokerAt {
 	f := p.fields(path, n, "a broker", brokerKeys)
 	b := brokerAt{path: path}
 	b.Line = n.Line
 	b.NodeID, b.idLine, b.idOK = p.nodeID(f)
 
-	if s, line, ok := p.str(f, "host", `local, or ssh://[user@]host[:port]`); ok {
-		if msg := checkHost(s); msg != "" {
-			p.add(line, f.at("host"), "%s", msg)
+	if s, line, ok := p.str(f, "host", "where the broker runs, e.g. local"); ok {
+		if checkHost != nil {
+			if err := checkHost(s); err != nil {
+				p.add(line, f.at("host"), "%s", redact.Text(err.Error()))
+			}
 		}
 		b.Host = s
 	}

@@ -20,7 +20,7 @@ const Local = "local"
 // Description is a validated cluster description.
 type Description struct {
 	Path       string // the file it came from, "" when parsed from bytes
-	Repository string // an absolute path, a file:// URL or an s3:// URL
+	Repository string // a location the storage registry took: a path cleaned, a URL as written
 	Gateway    string // host:port of a gateway's gRPC API, "" when not given
 	Version    string // the cluster's Zeebe version as written, "" when not given
 	Brokers    []Broker
@@ -35,7 +35,7 @@ type Command struct {
 // Broker is one broker of the cluster as the user described it.
 type Broker struct {
 	NodeID     int
-	Host       string            // Local, or ssh://[user@]host[:port]
+	Host       string            // Local, or a host the host registry took, e.g. ssh://zeebe@10.0.0.12
 	Config     string            // absolute path of the broker's application.yaml on its host
 	DataDir    string            // "" until fleet.Resolve unless written; absolute when set
 	InstallDir string            // absolute; defaults to the folder above Config's folder

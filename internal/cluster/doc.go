@@ -2,12 +2,12 @@
 // in which the user says where backups go and how to reach, stop, start and watch every
 // broker. For example:
 //
-//	repository: file:///var/backups/zeebe     # a path, file:// URL, or s3://bucket/prefix
+//	repository: file:///var/backups/zeebe     # a location a storage backend takes
 //	gateway: 10.0.0.10:26500                   # optional, gRPC address of a gateway
 //	version: 8.5.3                             # optional, the cluster's Zeebe version
 //	brokers:
 //	  - nodeId: 0
-//	    host: local                            # "local", or ssh://user@host[:port]
+//	    host: local                            # a host a host kind takes
 //	    config: /opt/zeebe/config/application.yaml
 //	    dataDir: /opt/zeebe/data               # optional: else read from the config and env
 //	    installDir: /opt/zeebe                 # optional: default the folder above the config's
@@ -29,14 +29,14 @@
 //  2. Keys are case-sensitive and fixed; an unknown key is a problem, with the known key it
 //     most likely meant. YAML anchors, aliases and merge keys (<<: *name) are followed; a key
 //     written twice in one mapping, a second YAML document and an empty file are problems.
-//  3. After Parse: Repository is an absolute path, a file:/// URL or an s3://bucket URL;
-//     Brokers is not empty, sorted by node id, and the node ids are exactly 0..N-1; each
-//     broker's Host is "local" or ssh://[user@]host[:port]; Config, InstallDir and (if
-//     written) DataDir are absolute and cleaned; Health is an http(s) URL with a host and no
+//  3. After Parse: Repository passed LoadOptions.CheckRepository (the storage registry) and
+//     is kept as it returned it; each broker's Host passed LoadOptions.CheckHost (the host
+//     registry): the package knows no storage backend and no host kind. Brokers is not
+//     empty, sorted by node id, and the node ids are exactly 0..N-1; Config, InstallDir and
+//     (if written) DataDir are absolute and cleaned; Health is an http(s) URL with a host and no
 //     trailing slash; Stop and Start have a command and a positive timeout (2m when not
 //     written); Env and Set are non-nil and hold strings as written; two brokers on one host
 //     do not share a written DataDir.
-//  4. Parse touches nothing: no files, no network, no environment. Only a relative --repo
-//     path (LoadOptions.Repository) is made absolute against the working directory.
-//     fleet.Resolve fills the DataDirs left empty, and only when it succeeds.
+//  4. Parse touches nothing: no files, no network, no environment (nor do the checks it is
+//     given). fleet.Resolve fills the DataDirs left empty, and only when it succeeds.
 package cluster

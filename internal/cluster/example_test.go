@@ -15,7 +15,7 @@ const exampleFile = "../../docs/zeebe-backup.example.yaml"
 // TestExampleFileParses keeps docs/zeebe-backup.example.yaml honest: it loads with the real
 // parser without a single problem and says what its comments say.
 func TestExampleFileParses(t *testing.T) {
-	d, err := Load(context.Background(), exampleFile, LoadOptions{})
+	d, err := Load(context.Background(), exampleFile, checks())
 	if err != nil {
 		t.Fatalf("the example cluster file does not load: %v", err)
 	}

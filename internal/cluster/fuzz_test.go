@@ -17,7 +17,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		d, err := Parse(context.Background(), []byte(src), DefaultFile, LoadOptions{})
+		d, err := Parse(context.Background(), []byte(src), DefaultFile, checks())
 		if err != nil {
 			var de *DescriptionError
 			if !errors.As(err, &de) || len(de.Problems) == 0 {
@@ -40,7 +40,7 @@ func FuzzParse(f *testing.F) {
 			if !filepath.IsAbs(b.Config) || !filepath.IsAbs(b.InstallDir) || (b.DataDir != "" && !filepath.IsAbs(b.DataDir)) {
 				t.Fatalf("relative path in %+v", b)
 			}
-			if b.Host != Local && !strings.HasPrefix(b.Host, "ssh://") {
+			if b.Host != Local {
 				t.Fatalf("host %q", b.Host)
 			}
 			if u, err := url.Parse(b.Health); err != nil || u.Host == "" || strings.HasSuffix(b.Health, "/") {

@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 )
 
 // base is a valid one-broker description; tests replace parts of lines, keeping line numbers.
@@ -62,4 +66,33 @@ func parseProblems(t *testing.T, src string, opts LoadOptions) []string {
 		t.Errorf("Error() = %q, want the problems one per line %q", err.Error(), got)
 	}
 	return out
+}
+
+// checks are the checks the tool gives Load: the registries main builds (local storage, hosts
+// on this machine), so that the messages tested are the ones users read.
+func checks() LoadOptions {
+	return LoadOptions{
+		CheckRepository: storage.NewRegistry(local.Backend()).Check,
+		CheckHost:       broker.NewRegistry(broker.LocalKind()).Check,
+	}
+}
+
+// withRepo is checks with the --repo override.
+func withRepo(loc string) LoadOptions {
+	o := checks()
+	o.Repository = loc
+	return o
+}
+
+// withSSH is checks with a host kind "ssh" that takes every ssh:// URL: the package takes a
+// host that the registry takes, of any kind, and keeps it as written.
+func withSSH() LoadOptions {
+	o := checks()
+	o.CheckHost = broker.NewRegistry(broker.LocalKind(), broker.Kind{
+		Scheme: "ssh",
+		Form:   "ssh://[user@]host[:port]",
+		Check:  func(string) error { return nil },
+		Open:   func(context.Context, string) (broker.Host, error) { return nil, errors.New("not opened by these tests") },
+	}).Check
+	return o
 }

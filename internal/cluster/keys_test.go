@@ -22,7 +22,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"brokers:\n", "broker:\n", f + ":2: broker: unknown key; did you mean brokers?"},
 	} {
 		src := edit(t, base, tc.old, tc.new)
-		got := parseProblems(t, src, LoadOptions{})
+		got := parseProblems(t, src, checks())
 		found := false
 		for _, p := range got {
 			found = found || p == tc.want

@@ -29,7 +29,7 @@ func TestHostileClusterFilesAreRefused(t *testing.T) {
 			if err := os.WriteFile(path, []byte(c.src), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Load(context.Background(), path, LoadOptions{})
+			_, err := Load(context.Background(), path, checks())
 			var de *DescriptionError
 			if !errors.As(err, &de) {
 				t.Fatalf("err = %.300v; want a *DescriptionError", err)
@@ -59,10 +59,10 @@ func TestLoadStopsWhenCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Load(ctx, path, LoadOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := Load(ctx, path, checks()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load: err = %v, want context.Canceled", err)
 	}
-	if _, err := Parse(ctx, []byte(base), path, LoadOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := Parse(ctx, []byte(base), path, checks()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Parse: err = %v, want context.Canceled", err)
 	}
 }

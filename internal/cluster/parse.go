@@ -11,15 +11,25 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
-// LoadOptions changes how a description is read.
+// LoadOptions changes how a description is read. The cluster package knows no storage
+// backend and no host kind: the registries check those values through CheckRepository and
+// CheckHost, so that their problems keep the file's line numbers.
 type LoadOptions struct {
 	// Repository overrides the file's repository (the --repo flag); the file may then omit
-	// it, and what the file says is not checked. A relative path is made absolute against
-	// the current directory.
+	// it, and what the file says is not checked. It is checked by CheckRepository as given
+	// (the caller makes a relative path absolute first: see storage.FlagLocation).
 	Repository string
+	// CheckRepository checks a repository location and returns it as it is kept (a path
+	// cleaned, a URL as written); its error says what is wrong and what to write. nil takes
+	// the location as written.
+	CheckRepository func(loc string) (string, error)
+	// CheckHost checks a broker's host value; its error says what is wrong and what to
+	// write. nil takes every host as written.
+	CheckHost func(host string) error
 }
 
 var topKeys = []string{"repository", "gateway", "version", "brokers"}
@@ -97,7 +107,7 @@ func (p *parser) description(ctx context.Context, data []byte, opts LoadOptions)
 	}
 	f := p.fields("", root, "the file", topKeys)
 	d := &Description{}
-	d.Repository = p.repository(f, opts.Repository)
+	d.Repository = p.repository(f, opts)
 	if s, line, ok := p.str(f, "gateway", ""); ok {
 		if msg := checkGateway(s); msg != "" {
 			p.add(line, "gateway", "%s", msg)
@@ -110,7 +120,7 @@ func (p *parser) description(ctx context.Context, data []byte, opts LoadOptions)
 		}
 		d.Version = s
 	}
-	d.Brokers = p.brokers(f)
+	d.Brokers = p.brokers(f, opts.CheckHost)
 	return d
 }
 
@@ -119,21 +129,26 @@ func (p *parser) empty(line int) {
 }
 
 // repository reads the repository, or takes the override.
-func (p *parser) repository(f fields, override string) string {
-	if override != "" {
-		repo, msg := checkRepository(override, true)
-		if msg != "" {
-			p.list = append(p.list, Problem{Field: "--repo", Message: msg})
+func (p *parser) repository(f fields, opts LoadOptions) string {
+	check := opts.CheckRepository
+	if check == nil {
+		check = func(loc string) (string, error) { return loc, nil }
+	}
+	if opts.Repository != "" {
+		repo, err := check(opts.Repository)
+		if err != nil {
+			p.list = append(p.list, Problem{Field: "--repo", Message: redact.Text(err.Error())})
 		}
 		return repo
 	}
-	s, line, ok := p.str(f, "repository", "where backups go: a path, file:// URL or s3://bucket/prefix (or give --repo)")
+	s, line, ok := p.str(f, "repository", "where backups go, e.g. /var/backups/zeebe (or give --repo)")
 	if !ok {
 		return ""
 	}
-	repo, msg := checkRepository(s, false)
-	if msg != "" {
-		p.add(line, "repository", "%s", msg)
+	repo, err := check(s)
+	if err != nil {
+		p.add(line, "repository", "%s", redact.Text(err.Error()))
+		return s
 	}
 	return repo
 }

@@ -13,7 +13,7 @@ func TestProblemsDoNotRepeatURLPasswords(t *testing.T) {
 		{"host: local", "host: ssh://zeebe:hunter2@10.0.0.12"},
 		{"health: http://localhost:9600", "health: http://admin:hunter2@localhost:9600"},
 	} {
-		problems := parseProblems(t, strings.Replace(base, c.from, c.to, 1), LoadOptions{})
+		problems := parseProblems(t, strings.Replace(base, c.from, c.to, 1), checks())
 		all := strings.Join(problems, "\n")
 		if strings.Contains(all, "hunter2") || !strings.Contains(all, "***@") {
 			t.Errorf("%s:\n%s", c.to, all)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
+	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/faulty"
@@ -52,6 +55,54 @@ func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(e.repoDir); len(entries) != 0 {
 		t.Errorf("the failed backup left %v", entries)
+	}
+}
+
+// The free-space pre-flight of a backup runs through a wrapper of the repository's store (the
+// fault-injecting one here): it keeps the local store's SpaceReporter, so a failing free-space
+// query refuses the backup before any broker is stopped.
+func TestRepositoryFreeSpaceIsCheckedThroughAWrapper(t *testing.T) {
+	e := newEnv(t, simtest.Options{})
+	e.startCluster()
+	d, err := cluster.Load(context.Background(), e.clusterFile, cluster.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
+	f, err := fleet.Resolve(context.Background(), d, hosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := local.New(e.repoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := faulty.New(inner)
+	statfs := errors.New("statfs: input/output error")
+	store.Add(faulty.Fault{Op: faulty.OpFreeSpace, Err: statfs})
+	var mu sync.Mutex
+	var phases []string
+	events := func(ev progress.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		phases = append(phases, ev.Phase)
+	}
+	m, err := backup.Run(context.Background(), f, backup.Deps{Repo: repo.Open(store), Events: events, Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "no-space-known"})
+	if m != nil || !errors.Is(err, backup.ErrPreflight) || !errors.Is(err, statfs) || !strings.Contains(err.Error(), "free space of "+e.repoDir) {
+		t.Fatalf("committed %t, error %v; want a pre-flight refusal naming the repository's free space", m != nil, err)
+	}
+	if store.Calls(faulty.OpFreeSpace) != 1 {
+		t.Errorf("the pre-flight asked the store's free space %d times, want once", store.Calls(faulty.OpFreeSpace))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if slices.Contains(phases, "stop") {
+		t.Errorf("brokers were stopped before the refusal: phases %v", phases)
+	}
+	for _, b := range e.c.Brokers {
+		if !ready(b) {
+			t.Fatalf("broker %d is not running after the refused backup", b.NodeID)
+		}
 	}
 }
 

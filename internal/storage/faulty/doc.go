@@ -14,7 +14,12 @@
 //     error wrapping the context's error, at once or after AfterBytes bytes.
 //
 // Calls no fault hits pass through unchanged, so the wrapper passes the storage conformance
-// suite. Faults stay installed until [Store.Clear]; the Nth call is counted per fault from
-// when it was added. The wrapper is safe for concurrent use. It does not forward optional
-// powers such as storage.SpaceReporter.
+// suite. Faults stay installed until Clear; the Nth call is counted per fault from when it
+// was added. The wrapper is safe for concurrent use.
+//
+// The wrapper has the optional powers of the store it wraps, and only those: over a store
+// with [storage.SpaceReporter] it is one (and its FreeSpace can be hit by a fault), over one
+// without it is not, so that a check that depends on a power (the free-space pre-flight of a
+// backup) runs through the wrapper exactly when it runs on the wrapped store. The same holds
+// for [storage.Remnants].
 package faulty

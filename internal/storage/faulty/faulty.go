@@ -24,12 +24,17 @@ const (
 	OpStat        Op = "stat"
 	OpList        Op = "list"
 	OpDelete      Op = "delete"
+	// The optional powers, hit only when the wrapped store has them.
+	OpFreeSpace      Op = "free-space"
+	OpRemnants       Op = "remnants"
+	OpRemoveRemnants Op = "remove-remnants"
 )
 
 // Fault describes one injected failure.
 type Fault struct {
 	Op Op // the method it hits
-	// Key is a path.Match pattern the key (for List: the prefix) must match, "" for any.
+	// Key is a path.Match pattern the key (for List: the prefix; for Remnants and
+	// RemoveRemnants: the folder; FreeSpace has none) must match, "" for any.
 	Key string
 	// Nth is 0 to hit every matching call, or n > 0 to hit only the nth matching call (1-based).
 	Nth int
@@ -49,23 +54,49 @@ type fault struct {
 	seen int
 }
 
-// Store is a fault-injecting wrapper around a storage.Store.
-type Store struct {
+// Store is a fault-injecting wrapper around a storage.Store: the store, and the controls of
+// its faults.
+type Store interface {
+	storage.Store
+	// Add installs a fault. It panics if f.Key is not a valid path.Match pattern.
+	Add(f Fault)
+	// Clear removes every fault.
+	Clear()
+	// Calls returns how many calls of op the wrapper has seen, hit by a fault or not.
+	Calls(op Op) int
+}
+
+// wrapper is the Store of a wrapped store without optional powers; the types of powers.go
+// add those of the wrapped store.
+type wrapper struct {
 	inner  storage.Store
 	mu     sync.Mutex
 	faults []*fault
 	calls  map[Op]int
 }
 
-var _ storage.Store = (*Store)(nil)
+var _ Store = (*wrapper)(nil)
 
-// New wraps inner.
-func New(inner storage.Store) *Store {
-	return &Store{inner: inner, calls: make(map[Op]int)}
+// New wraps inner. The wrapper has the optional powers of inner (storage.SpaceReporter,
+// storage.Remnants), and only those: a check that depends on a power runs through the
+// wrapper exactly when it would run on inner.
+func New(inner storage.Store) Store {
+	w := &wrapper{inner: inner, calls: make(map[Op]int)}
+	_, space := inner.(storage.SpaceReporter)
+	_, remnants := inner.(storage.Remnants)
+	switch {
+	case space && remnants:
+		return withBoth{w}
+	case space:
+		return withSpace{w}
+	case remnants:
+		return withRemnants{w}
+	}
+	return w
 }
 
-// Add installs a fault. It panics if f.Key is not a valid path.Match pattern.
-func (s *Store) Add(f Fault) {
+// Add installs a fault.
+func (s *wrapper) Add(f Fault) {
 	if _, err := path.Match(f.Key, ""); err != nil {
 		panic(fmt.Sprintf("faulty: bad key pattern %q: %v", f.Key, err))
 	}
@@ -75,21 +106,21 @@ func (s *Store) Add(f Fault) {
 }
 
 // Clear removes every fault.
-func (s *Store) Clear() {
+func (s *wrapper) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
 }
 
-// Calls returns how many calls of op the wrapper has seen, hit by a fault or not.
-func (s *Store) Calls(op Op) int {
+// Calls counts the calls of op.
+func (s *wrapper) Calls(op Op) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[op]
 }
 
 // hit counts the call and returns the first fault that hits it, or nil.
-func (s *Store) hit(op Op, key string) *Fault {
+func (s *wrapper) hit(op Op, key string) *Fault {
 	s.mu.Lock()
 	s.calls[op]++
 	var hit *Fault

@@ -9,21 +9,21 @@ import (
 )
 
 // Location returns the wrapped store's location.
-func (s *Store) Location() string { return s.inner.Location() }
+func (s *wrapper) Location() string { return s.inner.Location() }
 
 // Put passes through or fails as a fault says.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
+func (s *wrapper) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
 	return s.put(ctx, OpPut, key, r, s.inner.Put)
 }
 
 // PutIfAbsent passes through or fails as a fault says.
-func (s *Store) PutIfAbsent(ctx context.Context, key string, r io.Reader) (int64, error) {
+func (s *wrapper) PutIfAbsent(ctx context.Context, key string, r io.Reader) (int64, error) {
 	return s.put(ctx, OpPutIfAbsent, key, r, s.inner.PutIfAbsent)
 }
 
 type putFunc func(context.Context, string, io.Reader) (int64, error)
 
-func (s *Store) put(ctx context.Context, op Op, key string, r io.Reader, put putFunc) (int64, error) {
+func (s *wrapper) put(ctx context.Context, op Op, key string, r io.Reader, put putFunc) (int64, error) {
 	f := s.hit(op, key)
 	switch {
 	case f == nil:
@@ -36,7 +36,7 @@ func (s *Store) put(ctx context.Context, op Op, key string, r io.Reader, put put
 }
 
 // Get passes through or fails as a fault says.
-func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
+func (s *wrapper) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	f := s.hit(OpGet, key)
 	switch {
 	case f == nil:
@@ -56,7 +56,7 @@ func (s *Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 }
 
 // Stat passes through or fails as a fault says.
-func (s *Store) Stat(ctx context.Context, key string) (storage.Info, error) {
+func (s *wrapper) Stat(ctx context.Context, key string) (storage.Info, error) {
 	if f := s.hit(OpStat, key); f != nil {
 		return storage.Info{}, fmt.Errorf("stat %q: %w", key, f.act(ctx))
 	}
@@ -64,7 +64,7 @@ func (s *Store) Stat(ctx context.Context, key string) (storage.Info, error) {
 }
 
 // List passes through or fails as a fault says.
-func (s *Store) List(ctx context.Context, prefix string) ([]storage.Info, error) {
+func (s *wrapper) List(ctx context.Context, prefix string) ([]storage.Info, error) {
 	if f := s.hit(OpList, prefix); f != nil {
 		return nil, fmt.Errorf("list %q: %w", prefix, f.act(ctx))
 	}
@@ -72,7 +72,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Info, error)
 }
 
 // Delete passes through or fails as a fault says.
-func (s *Store) Delete(ctx context.Context, key string) error {
+func (s *wrapper) Delete(ctx context.Context, key string) error {
 	if f := s.hit(OpDelete, key); f != nil {
 		return fmt.Errorf("delete %q: %w", key, f.act(ctx))
 	}

@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+)
+
+// Plugins are what main chooses for this build: the storage backends of repositories and the
+// kinds of hosts brokers run on, each found by the scheme of its location (see README,
+// "Development"). Nothing in cli names a backend or a host kind.
+type Plugins struct {
+	Stores *storage.Registry
+	Hosts  *broker.Registry
+}
+
+// loadOptions are the registries' checks of a cluster file's values, with the --repo
+// override loc (already absolute).
+func (p Plugins) loadOptions(loc string) cluster.LoadOptions {
+	return cluster.LoadOptions{Repository: loc, CheckRepository: p.Stores.Check, CheckHost: p.Hosts.Check}
+}
+
+// openRepository opens the repository at loc with its storage backend. A location that no
+// backend takes is a usage error.
+func (p Plugins) openRepository(ctx context.Context, loc string) (*repo.Repo, error) {
+	s, err := p.Stores.Open(ctx, loc)
+	var le *storage.LocationError
+	if errors.As(err, &le) {
+		return nil, usageError{fmt.Errorf("repository %w", err)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return repo.Open(s), nil
+}
+
+// hosts gives the host of each broker, opened by its kind.
+func (p Plugins) hosts(ctx context.Context) func(cluster.Broker) (broker.Host, error) {
+	return func(b cluster.Broker) (broker.Host, error) { return p.Hosts.Open(ctx, b.Host) }
+}

@@ -1,0 +1,191 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/redact"
+)
+
+// FileScheme is the scheme of a plain path: "/var/backups/zeebe" is parsed by the backend
+// registered as "file", like "file:///var/backups/zeebe".
+const FileScheme = "file"
+
+// Location is a repository location parsed by its backend.
+type Location struct {
+	Scheme string // the scheme of the backend that parsed it; FileScheme for a plain path
+	Text   string // the location as it is shown and kept: a path cleaned, a URL as written
+	Config any    // what the backend parsed, for its Open (a folder, a bucket and prefix)
+}
+
+// String returns the location as it is shown and kept.
+func (l Location) String() string { return l.Text }
+
+// Backend is a kind of store, chosen by the scheme of a location.
+type Backend struct {
+	// Scheme is the URL scheme, lower case ("file", "s3").
+	Scheme string
+	// Form says how a location of this backend is written, for messages, e.g.
+	// "s3://bucket/prefix".
+	Form string
+	// Parse checks a location of this scheme (for FileScheme, a plain path too) and returns
+	// it parsed; Text and Config are the backend's, Scheme is set by the registry. Its
+	// errors quote the location through redact.Text and say what to write instead. Parse
+	// touches nothing: no files, no network.
+	Parse func(loc string) (Location, error)
+	// Open opens the store at a location Parse returned.
+	Open func(ctx context.Context, loc Location) (Store, error)
+}
+
+// Registry finds the backend of a location by its scheme. It is built once (in main) and not
+// changed afterwards, so it is safe for concurrent use. A nil *Registry has no backend: it
+// refuses every location.
+type Registry struct {
+	backends []Backend
+}
+
+// NewRegistry registers backends. It panics on a backend without Scheme, Parse or Open, or on
+// two backends of one scheme: the list is written in main, so either is a programming error.
+func NewRegistry(backends ...Backend) *Registry {
+	r := &Registry{}
+	for _, b := range backends {
+		switch {
+		case b.Scheme == "" || b.Scheme != strings.ToLower(b.Scheme) || b.Parse == nil || b.Open == nil:
+			panic(fmt.Sprintf("storage: backend %q needs a lower-case scheme, Parse and Open", b.Scheme))
+		case r.backend(b.Scheme) != nil:
+			panic(fmt.Sprintf("storage: two backends for scheme %q", b.Scheme))
+		}
+		r.backends = append(r.backends, b)
+	}
+	return r
+}
+
+// Schemes lists the registered schemes in the order they were registered.
+func (r *Registry) Schemes() []string {
+	if r == nil {
+		return nil
+	}
+	out := make([]string, len(r.backends))
+	for i, b := range r.backends {
+		out[i] = b.Scheme
+	}
+	return out
+}
+
+func (r *Registry) backend(scheme string) *Backend {
+	if r == nil {
+		return nil
+	}
+	for i := range r.backends {
+		if r.backends[i].Scheme == scheme {
+			return &r.backends[i]
+		}
+	}
+	return nil
+}
+
+// LocationError is a location that cannot be used as written. Its message quotes the location
+// with any password masked, says what is wrong and what to write; it names no field, so that
+// callers can say where the location came from.
+type LocationError struct {
+	Err error
+}
+
+func (e *LocationError) Error() string { return redact.Text(e.Err.Error()) }
+
+func (e *LocationError) Unwrap() error { return e.Err }
+
+// urlScheme matches the scheme of a URL; a location without one is a plain path.
+var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):`)
+
+// Parse checks loc and returns it parsed by the backend of its scheme. A URL that holds a
+// password is refused whatever its scheme: credentials are never read from a location. Every
+// error is a *LocationError.
+func (r *Registry) Parse(loc string) (Location, error) {
+	l, err := r.parse(loc)
+	if err != nil {
+		return Location{}, &LocationError{Err: err}
+	}
+	return l, nil
+}
+
+func (r *Registry) parse(loc string) (Location, error) {
+	scheme, plain := FileScheme, true
+	if m := urlScheme.FindStringSubmatch(loc); m != nil {
+		plain = false
+		scheme = strings.ToLower(m[1])
+		u, err := url.Parse(loc)
+		if err != nil {
+			return Location{}, fmt.Errorf("%q is not a valid URL; %s", redact.Text(loc), r.forms())
+		}
+		if _, ok := u.User.Password(); ok {
+			return Location{}, fmt.Errorf("%q holds credentials; remove them from the URL: credentials are never read from a location", redact.Text(loc))
+		}
+	}
+	b := r.backend(scheme)
+	if b == nil {
+		if plain {
+			return Location{}, fmt.Errorf("%q is a path, which no storage backend of this version takes; %s", redact.Text(loc), r.forms())
+		}
+		return Location{}, fmt.Errorf("%q: scheme %s is not supported; %s", redact.Text(loc), scheme, r.forms())
+	}
+	l, err := b.Parse(loc)
+	if err != nil {
+		return Location{}, err
+	}
+	l.Scheme = b.Scheme
+	return l, nil
+}
+
+// forms says which locations this version supports and how to write them.
+func (r *Registry) forms() string {
+	if r == nil || len(r.backends) == 0 {
+		return "this version has no storage backend"
+	}
+	forms := make([]string, len(r.backends))
+	for i, b := range r.backends {
+		forms[i] = b.Form
+	}
+	if len(r.backends) == 1 {
+		return fmt.Sprintf("this version supports %s only: write %s", r.backends[0].Scheme, forms[0])
+	}
+	return fmt.Sprintf("this version supports %s: write %s", strings.Join(r.Schemes(), ", "), strings.Join(forms, ", or "))
+}
+
+// Check is Parse for validation: it returns the location as it is shown and kept.
+func (r *Registry) Check(loc string) (string, error) {
+	l, err := r.Parse(loc)
+	return l.Text, err
+}
+
+// Open parses loc and opens its store. A location that does not parse gives a
+// *LocationError; a store that cannot be opened an error naming the location.
+func (r *Registry) Open(ctx context.Context, loc string) (Store, error) {
+	l, err := r.Parse(loc)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.backend(l.Scheme).Open(ctx, l)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", l.Text, err)
+	}
+	return s, nil
+}
+
+// FlagLocation returns a location given on the command line as Parse takes it: a relative
+// path is made absolute against the working directory (in a cluster file it is refused, as it
+// would depend on where the tool runs). Anything else is returned as given.
+func FlagLocation(loc string) (string, error) {
+	if loc == "" || urlScheme.MatchString(loc) || filepath.IsAbs(loc) {
+		return loc, nil
+	}
+	abs, err := filepath.Abs(loc)
+	if err != nil {
+		return "", &LocationError{Err: fmt.Errorf("%q: %w", loc, err)}
+	}
+	return abs, nil
+}
