@@ -92,7 +92,9 @@ func withSSH() LoadOptions {
 		Scheme: "ssh",
 		Form:   "ssh://[user@]host[:port]",
 		Check:  func(string) error { return nil },
-		Open:   func(context.Context, string) (broker.Host, error) { return nil, errors.New("not opened by these tests") },
+		Open: func(context.Context, string) (broker.Host, error) {
+			return nil, errors.New("not opened by these tests")
+		},
 	}).Check
 	return o
 }
