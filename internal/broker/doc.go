@@ -9,7 +9,9 @@
 //
 // The workflows only talk to Hosts, so a broker on this machine (Local) and, later, one reached
 // over SSH or through a helper pod are driven the same way. Every Host passes the conformance
-// suite in package hosttest, which checks each contract through the Host alone.
+// suite in package hosttest, which checks each contract through the Host alone. A [Registry]
+// (built in main, one [Kind] per scheme) checks a broker's host value with its kind and opens
+// the Host.
 //
 // Invariants common to every role:
 //  1. Paths are absolute paths on the host, never on the machine running zeebe-backup.

@@ -1,9 +1,15 @@
 // Package storage is the blob store seam the backup repository is built on.
 //
 // A [Store] is a flat namespace of blobs addressed by keys. Backends live in subpackages: local
-// (a folder on a file system) and mem (in memory, for tests); an S3 backend will follow. Every
+// (a folder on a file system) and mem (in memory, for tests); object stores will follow. Every
 // backend passes the one conformance suite in storagetest. Cross-cutting behaviour is a wrapper
-// around a Store (faulty injects failures for tests).
+// around a Store (faulty injects failures for tests); a wrapper keeps exactly the optional
+// powers of the store it wraps.
+//
+// A [Registry] (built in main, one [Backend] per scheme) parses a repository location with the
+// backend of its scheme (a plain path is scheme "file") and opens its store; it refuses an
+// unknown scheme with the schemes it has, and a URL holding a password whatever its scheme,
+// without repeating the password.
 //
 // The contract every backend keeps:
 //
