@@ -171,6 +171,16 @@ func TestListAndShowOnAnEmptyRepository(t *testing.T) {
 	}
 }
 
+// A relative --repo is taken from the current folder, for list as for a cluster's commands.
+func TestRelativeRepoFlagIsMadeAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	code, stdout, stderr := run(t, nil, "list", "--repo", "backups/zeebe")
+	if want := "no backups in " + filepath.Join(dir, "backups", "zeebe"); code != cli.ExitOK || !strings.Contains(stdout, want) {
+		t.Errorf("list --repo backups/zeebe: exit %d, %q %q; want %q", code, stdout, stderr, want)
+	}
+}
+
 // A broker on another host is refused with a message that says what is supported.
 func TestSSHHostsAreRefusedClearly(t *testing.T) {
 	dir := t.TempDir()
