@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
+	"github.com/zeebe-backup/zeebe-backup/internal/scheme"
 )
 
 // LocalScheme is the host of a broker on this machine: "local" (an empty host is local too).
@@ -43,49 +44,18 @@ func LocalKind() Kind {
 }
 
 // Registry finds the kind of a host. It is built once (in main) and not changed afterwards,
-// so it is safe for concurrent use. A nil *Registry has no kind: it refuses every host.
+// so it is safe for concurrent use.
 type Registry struct {
-	kinds []Kind
+	*scheme.Table[Kind]
 }
 
-// NewRegistry registers kinds. It panics on a kind without Scheme, Check or Open, or on two
-// kinds of one scheme: the list is written in main, so either is a programming error.
+// NewRegistry registers host kinds (Schemes lists them, Get finds one). It panics on one
+// without a lower-case Scheme or its functions, or on two of one scheme: the list is written
+// in main, so either is a programming error.
 func NewRegistry(kinds ...Kind) *Registry {
-	r := &Registry{}
-	for _, k := range kinds {
-		switch {
-		case k.Scheme == "" || k.Scheme != strings.ToLower(k.Scheme) || k.Check == nil || k.Open == nil:
-			panic(fmt.Sprintf("broker: host kind %q needs a lower-case scheme, Check and Open", k.Scheme))
-		case r.kind(k.Scheme) != nil:
-			panic(fmt.Sprintf("broker: two host kinds for scheme %q", k.Scheme))
-		}
-		r.kinds = append(r.kinds, k)
-	}
-	return r
-}
-
-// Schemes lists the registered schemes in the order they were registered.
-func (r *Registry) Schemes() []string {
-	if r == nil {
-		return nil
-	}
-	out := make([]string, len(r.kinds))
-	for i, k := range r.kinds {
-		out[i] = k.Scheme
-	}
-	return out
-}
-
-func (r *Registry) kind(scheme string) *Kind {
-	if r == nil {
-		return nil
-	}
-	for i := range r.kinds {
-		if r.kinds[i].Scheme == scheme {
-			return &r.kinds[i]
-		}
-	}
-	return nil
+	schemeOf, formOf := func(k Kind) string { return k.Scheme }, func(k Kind) string { return k.Form }
+	complete := func(k Kind) bool { return k.Check != nil && k.Open != nil }
+	return &Registry{scheme.NewTable("host kinds", schemeOf, formOf, complete, kinds...)}
 }
 
 // Check validates a broker's host with its kind. A URL that holds a password is refused
@@ -96,48 +66,39 @@ func (r *Registry) Check(spec string) error {
 }
 
 // lookup returns the kind of spec, checked.
-func (r *Registry) lookup(spec string) (*Kind, error) {
-	scheme := spec
+func (r *Registry) lookup(spec string) (Kind, error) {
+	name := spec
 	if spec == "" {
-		scheme = LocalScheme
+		name = LocalScheme
 	}
 	isURL := strings.Contains(spec, "://")
 	if isURL {
 		u, err := url.Parse(spec)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a valid URL; %s", redact.Text(spec), r.forms())
+			return Kind{}, fmt.Errorf("%q is not a valid URL; %s", redact.Text(spec), r.forms())
 		}
 		if _, ok := u.User.Password(); ok {
-			return nil, fmt.Errorf("%q holds a password; remove it: credentials are never read from a host value (an ssh host would use its key or agent)", redact.Text(spec))
+			return Kind{}, fmt.Errorf("%q holds a password; remove it: credentials are never read from a host value (an ssh host would use its key or agent)", redact.Text(spec))
 		}
-		scheme = strings.ToLower(u.Scheme)
+		name = u.Scheme
 	}
-	k := r.kind(scheme)
+	k, ok := r.Get(name)
+	ok = ok && (isURL || k.Scheme == name) // a URL's scheme is read in any case, a bare name exactly
 	switch {
-	case k == nil && isURL:
-		return nil, fmt.Errorf("%q: scheme %s is not supported; %s", redact.Text(spec), scheme, r.forms())
-	case k == nil:
-		return nil, fmt.Errorf("%q is not a host this version knows; %s", redact.Text(spec), r.forms())
+	case !ok && isURL:
+		return Kind{}, fmt.Errorf("%q: scheme %s is not supported; %s", redact.Text(spec), strings.ToLower(name), r.forms())
+	case !ok:
+		return Kind{}, fmt.Errorf("%q is not a host this version knows; %s", redact.Text(spec), r.forms())
 	}
 	if err := k.Check(spec); err != nil {
-		return nil, err
+		return Kind{}, err
 	}
 	return k, nil
 }
 
 // forms says which hosts this version supports and how to write them.
 func (r *Registry) forms() string {
-	if r == nil || len(r.kinds) == 0 {
-		return "this version has no host kind"
-	}
-	forms := make([]string, len(r.kinds))
-	for i, k := range r.kinds {
-		forms[i] = k.Form
-	}
-	if len(forms) == 1 {
-		return fmt.Sprintf("only host: %s is supported by this version", forms[0])
-	}
-	return fmt.Sprintf("write %s", strings.Join(forms, ", or "))
+	return r.Supported("this version has no host kind", "only host: %[2]s is supported by this version", "write %[2]s")
 }
 
 // Open checks spec and opens the host of its kind.

@@ -23,28 +23,44 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 )
 
+// localStore opens the environment's repository folder as a local store.
+func (e *env) localStore() *local.Store {
+	e.t.Helper()
+	s, err := local.New(e.repoDir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// backupInProcess runs a backup of the environment's cluster in this process, with deps' Repo
+// and Events, its hosts opened by the registry main builds.
+func (e *env) backupInProcess(deps backup.Deps, id string) (*repo.Manifest, error) {
+	e.t.Helper()
+	ctx := context.Background()
+	hosts := broker.NewRegistry(broker.LocalKind())
+	d, err := cluster.Load(ctx, e.clusterFile, cluster.LoadOptions{CheckHost: hosts.Check})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	f, err := fleet.Resolve(ctx, d, func(b cluster.Broker) (broker.Host, error) { return hosts.Open(ctx, b.Host) })
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	deps.Topology, deps.Command = fleet.GatewayTopology, "test"
+	return backup.Run(ctx, f, deps, backup.Options{ID: id})
+}
+
 // The repository fails while an archive is written (a full disk): the backup aborts, every
 // broker runs again, nothing is committed and the repository is unlocked.
 func TestRepositoryFailureDuringArchiving(t *testing.T) {
 	e := newEnv(t, simtest.Options{})
 	e.startCluster()
-	d, err := cluster.Load(context.Background(), e.clusterFile, cluster.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
-	f, err := fleet.Resolve(context.Background(), d, hosts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inner, err := local.New(e.repoDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := faulty.New(inner)
+	store := faulty.New(e.localStore())
 	diskFull := errors.New("no space left on device")
 	store.Add(faulty.Fault{Op: faulty.OpPut, Key: "zeebe-backup-*/zeebe-broker-2-data.tar.zst", AfterBytes: 100, Err: diskFull})
-	m, err := backup.Run(context.Background(), f, backup.Deps{Repo: repo.Open(store), Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "full-disk"})
+	m, err := e.backupInProcess(backup.Deps{Repo: repo.Open(store)}, "full-disk")
 	if m != nil || !errors.Is(err, backup.ErrAborted) || !errors.Is(err, diskFull) || !strings.Contains(err.Error(), "broker 2") {
 		t.Fatalf("manifest %v, error %v", m, err)
 	}
@@ -64,20 +80,7 @@ func TestRepositoryFailureDuringArchiving(t *testing.T) {
 func TestRepositoryFreeSpaceIsCheckedThroughAWrapper(t *testing.T) {
 	e := newEnv(t, simtest.Options{})
 	e.startCluster()
-	d, err := cluster.Load(context.Background(), e.clusterFile, cluster.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts := func(cluster.Broker) (broker.Host, error) { return broker.Local{}, nil }
-	f, err := fleet.Resolve(context.Background(), d, hosts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inner, err := local.New(e.repoDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := faulty.New(inner)
+	store := faulty.New(e.localStore())
 	statfs := errors.New("statfs: input/output error")
 	store.Add(faulty.Fault{Op: faulty.OpFreeSpace, Err: statfs})
 	var mu sync.Mutex
@@ -87,7 +90,7 @@ func TestRepositoryFreeSpaceIsCheckedThroughAWrapper(t *testing.T) {
 		defer mu.Unlock()
 		phases = append(phases, ev.Phase)
 	}
-	m, err := backup.Run(context.Background(), f, backup.Deps{Repo: repo.Open(store), Events: events, Topology: fleet.GatewayTopology, Command: "test"}, backup.Options{ID: "no-space-known"})
+	m, err := e.backupInProcess(backup.Deps{Repo: repo.Open(store), Events: events}, "no-space-known")
 	if m != nil || !errors.Is(err, backup.ErrPreflight) || !errors.Is(err, statfs) || !strings.Contains(err.Error(), "free space of "+e.repoDir) {
 		t.Fatalf("committed %t, error %v; want a pre-flight refusal naming the repository's free space", m != nil, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
+	"github.com/zeebe-backup/zeebe-backup/internal/scheme"
 )
 
 // FileScheme is the scheme of a plain path: "/var/backups/zeebe" is parsed by the backend
@@ -42,50 +43,18 @@ type Backend struct {
 }
 
 // Registry finds the backend of a location by its scheme. It is built once (in main) and not
-// changed afterwards, so it is safe for concurrent use. A nil *Registry has no backend: it
-// refuses every location.
+// changed afterwards, so it is safe for concurrent use.
 type Registry struct {
-	backends []Backend
+	*scheme.Table[Backend]
 }
 
-// NewRegistry registers backends. It panics on a backend without Scheme, Parse or Open, or on
-// two backends of one scheme: the list is written in main, so either is a programming error.
+// NewRegistry registers storage backends (Schemes lists them, Get finds one). It panics on one
+// without a lower-case Scheme or its functions, or on two of one scheme: the list is written
+// in main, so either is a programming error.
 func NewRegistry(backends ...Backend) *Registry {
-	r := &Registry{}
-	for _, b := range backends {
-		switch {
-		case b.Scheme == "" || b.Scheme != strings.ToLower(b.Scheme) || b.Parse == nil || b.Open == nil:
-			panic(fmt.Sprintf("storage: backend %q needs a lower-case scheme, Parse and Open", b.Scheme))
-		case r.backend(b.Scheme) != nil:
-			panic(fmt.Sprintf("storage: two backends for scheme %q", b.Scheme))
-		}
-		r.backends = append(r.backends, b)
-	}
-	return r
-}
-
-// Schemes lists the registered schemes in the order they were registered.
-func (r *Registry) Schemes() []string {
-	if r == nil {
-		return nil
-	}
-	out := make([]string, len(r.backends))
-	for i, b := range r.backends {
-		out[i] = b.Scheme
-	}
-	return out
-}
-
-func (r *Registry) backend(scheme string) *Backend {
-	if r == nil {
-		return nil
-	}
-	for i := range r.backends {
-		if r.backends[i].Scheme == scheme {
-			return &r.backends[i]
-		}
-	}
-	return nil
+	schemeOf, formOf := func(b Backend) string { return b.Scheme }, func(b Backend) string { return b.Form }
+	complete := func(b Backend) bool { return b.Parse != nil && b.Open != nil }
+	return &Registry{scheme.NewTable("storage backends", schemeOf, formOf, complete, backends...)}
 }
 
 // LocationError is a location that cannot be used as written. Its message quotes the location
@@ -106,54 +75,44 @@ var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):`)
 // password is refused whatever its scheme: credentials are never read from a location. Every
 // error is a *LocationError.
 func (r *Registry) Parse(loc string) (Location, error) {
-	l, err := r.parse(loc)
+	l, _, err := r.parse(loc)
 	if err != nil {
 		return Location{}, &LocationError{Err: err}
 	}
 	return l, nil
 }
 
-func (r *Registry) parse(loc string) (Location, error) {
-	scheme, plain := FileScheme, true
+func (r *Registry) parse(loc string) (Location, Backend, error) {
+	name, plain := FileScheme, true
 	if m := urlScheme.FindStringSubmatch(loc); m != nil {
 		plain = false
-		scheme = strings.ToLower(m[1])
+		name = strings.ToLower(m[1])
 		u, err := url.Parse(loc)
 		if err != nil {
-			return Location{}, fmt.Errorf("%q is not a valid URL; %s", redact.Text(loc), r.forms())
+			return Location{}, Backend{}, fmt.Errorf("%q is not a valid URL; %s", redact.Text(loc), r.forms())
 		}
 		if _, ok := u.User.Password(); ok {
-			return Location{}, fmt.Errorf("%q holds credentials; remove them from the URL: credentials are never read from a location", redact.Text(loc))
+			return Location{}, Backend{}, fmt.Errorf("%q holds credentials; remove them from the URL: credentials are never read from a location", redact.Text(loc))
 		}
 	}
-	b := r.backend(scheme)
-	if b == nil {
+	b, ok := r.Get(name)
+	if !ok {
 		if plain {
-			return Location{}, fmt.Errorf("%q is a path, which no storage backend of this version takes; %s", redact.Text(loc), r.forms())
+			return Location{}, Backend{}, fmt.Errorf("%q is a path, which no storage backend of this version takes; %s", redact.Text(loc), r.forms())
 		}
-		return Location{}, fmt.Errorf("%q: scheme %s is not supported; %s", redact.Text(loc), scheme, r.forms())
+		return Location{}, Backend{}, fmt.Errorf("%q: scheme %s is not supported; %s", redact.Text(loc), name, r.forms())
 	}
 	l, err := b.Parse(loc)
 	if err != nil {
-		return Location{}, err
+		return Location{}, Backend{}, err
 	}
 	l.Scheme = b.Scheme
-	return l, nil
+	return l, b, nil
 }
 
 // forms says which locations this version supports and how to write them.
 func (r *Registry) forms() string {
-	if r == nil || len(r.backends) == 0 {
-		return "this version has no storage backend"
-	}
-	forms := make([]string, len(r.backends))
-	for i, b := range r.backends {
-		forms[i] = b.Form
-	}
-	if len(r.backends) == 1 {
-		return fmt.Sprintf("this version supports %s only: write %s", r.backends[0].Scheme, forms[0])
-	}
-	return fmt.Sprintf("this version supports %s: write %s", strings.Join(r.Schemes(), ", "), strings.Join(forms, ", or "))
+	return r.Supported("this version has no storage backend", "this version supports %[1]s only: write %[2]s", "this version supports %[1]s: write %[2]s")
 }
 
 // Check is Parse for validation: it returns the location as it is shown and kept.
@@ -165,11 +124,11 @@ func (r *Registry) Check(loc string) (string, error) {
 // Open parses loc and opens its store. A location that does not parse gives a
 // *LocationError; a store that cannot be opened an error naming the location.
 func (r *Registry) Open(ctx context.Context, loc string) (Store, error) {
-	l, err := r.Parse(loc)
+	l, b, err := r.parse(loc)
 	if err != nil {
-		return nil, err
+		return nil, &LocationError{Err: err}
 	}
-	s, err := r.backend(l.Scheme).Open(ctx, l)
+	s, err := b.Open(ctx, l)
 	if err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", l.Text, err)
 	}
