@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -173,19 +172,21 @@ func notBack(startErr, cleanErr error) string {
 // the version from the data when nothing else gave it, and returns the error-level findings.
 func (r *run) findings() []string {
 	var reports []*check.Report
+	var findings []check.Finding
 	for _, b := range r.m.Brokers {
 		rep := r.reports[b.NodeID]
 		reports = append(reports, rep)
-		r.m.Findings = append(r.m.Findings, rep.Findings...)
+		findings = append(findings, rep.Findings...)
 	}
 	r.recordShape(reports)
 	r.dataVersion(reports)
-	r.m.Findings = append(r.m.Findings, check.Cluster(reports, r.shape.Brokers(), r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	findings = append(findings, check.Cluster(reports, r.shape.Brokers(), r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	r.m.Findings = storedFindings(findings)
 	if r.m.ZeebeVersion == "" {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: progress.Cluster, Message: "the Zeebe version is unknown (no gateway, no version: in the cluster file, no record carries one); restores of this backup will need version: in their cluster file or --force=version"})
 	}
 	var blocking []string
-	for _, f := range r.m.Findings {
+	for _, f := range findings {
 		level := progress.Info
 		switch f.Severity {
 		case check.Error:
@@ -330,15 +331,11 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	rec.ArchiveSize, rec.ArchiveSHA256 = summary.Size, summary.SHA256
 	rec.Files, rec.Dirs, rec.Symlinks, rec.HardLinks, rec.Bytes = summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes
 
-	index, err := json.Marshal(summary.Entries)
+	indexSum, err := r.deps.Repo.PutIndex(ctx, r.m.ID, n, repo.NewIndex(summary.Entries))
 	if err != nil {
-		return rec, nil, err
-	}
-	isum := sha256.Sum256(index)
-	rec.IndexSHA256 = hex.EncodeToString(isum[:])
-	if _, err := r.deps.Repo.Put(ctx, r.m.ID, rec.Index, bytes.NewReader(index)); err != nil {
 		return rec, nil, fmt.Errorf("%s: store its index: %w", m.Broker.Name(), err)
 	}
+	rec.IndexSHA256 = indexSum
 	report := checker.Finish()
 	for i := range report.Findings {
 		report.Findings[i].Broker = n
@@ -353,4 +350,18 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	r.emit(progress.Event{Phase: "archive", Broker: n, Bytes: summary.Bytes, Files: int64(summary.Files),
 		Message: fmt.Sprintf("archived %d files (%d bytes) into %s (%d bytes); Zeebe's checks: %d findings", summary.Files, summary.Bytes, rec.Archive, summary.Size, len(report.Findings))})
 	return rec, report, nil
+}
+
+// storedFindings are the checks' findings as the manifest records them.
+func storedFindings(fs []check.Finding) []repo.Finding {
+	var out []repo.Finding
+	for _, f := range fs {
+		s := repo.Finding{Severity: string(f.Severity), Check: f.Check, Broker: f.Broker, Partition: f.Partition, File: f.File, Message: f.Message}
+		if f.Offset != nil {
+			s.Offset = new(int64)
+			*s.Offset = *f.Offset
+		}
+		out = append(out, s)
+	}
+	return out
 }

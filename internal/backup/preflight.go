@@ -49,7 +49,7 @@ func (r *run) preflight(ctx context.Context) error {
 	if err := r.probeFolder(ctx, id); err != nil {
 		return err
 	}
-	r.m = &repo.Manifest{FormatVersion: repo.FormatVersion, ToolVersion: r.deps.ToolVersion, ID: id, Cluster: r.shape, Compression: r.opts.Compression}
+	r.m = &repo.Manifest{FormatVersion: repo.ManifestFormat, ToolVersion: r.deps.ToolVersion, ID: id, Cluster: r.shape, Compression: string(r.opts.Compression)}
 
 	var errs []error
 	var usage int64

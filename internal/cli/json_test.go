@@ -106,7 +106,7 @@ func commit(t *testing.T, repoDir, id, tool string, at time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &repo.Manifest{FormatVersion: repo.FormatVersion, ToolVersion: tool, ID: id, ZeebeVersion: "8.5.3", Compression: "zstd",
+	m := &repo.Manifest{FormatVersion: repo.ManifestFormat, ToolVersion: tool, ID: id, ZeebeVersion: "8.5.3", Compression: "zstd",
 		Cluster: repo.ClusterShape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1},
 		Times:   repo.Times{StopRequested: at, AllDown: at.Add(time.Second), DataCaptured: at.Add(2 * time.Second), Started: at.Add(3 * time.Second), Ready: at.Add(4 * time.Second), Committed: at.Add(5 * time.Second)},
 		Brokers: []repo.BrokerRecord{{NodeID: 0, Host: "local", DataDir: "/data", Archive: "zeebe-broker-0-data.tar.zst"}}}

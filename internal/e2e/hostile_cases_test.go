@@ -13,6 +13,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
+	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 )
 
 // hostileCase is one hostile input: what the tool is run with (on a fresh copy of the fixture,
@@ -55,7 +56,7 @@ func editManifest(edit func(m map[string]any)) func(c *hcase) {
 func hostileArchive(entries ...tarEntry) func(c *hcase) {
 	return func(c *hcase) {
 		c.storeFile(0, "archive", tarZst(c.t, entries...))
-		index, err := json.Marshal(indexOf(entries))
+		index, err := json.Marshal(repo.NewIndex(indexOf(entries)))
 		if err != nil {
 			c.t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func hostileArchive(entries ...tarEntry) func(c *hcase) {
 	}
 }
 
-// indexOf is the index a backup would have written for the entries.
+// indexOf is the archive entries of the index a backup would have written for the entries.
 func indexOf(entries []tarEntry) []archive.Entry {
 	types := map[byte]archive.EntryType{tar.TypeReg: archive.TypeFile, tar.TypeDir: archive.TypeDir, tar.TypeSymlink: archive.TypeSymlink, tar.TypeLink: archive.TypeHardLink}
 	out := []archive.Entry{}
@@ -255,11 +256,14 @@ var hostileCases = []hostileCase{
 		c.write(bk("zeebe-broker-0-index.json"), strings.Replace(string(c.read(bk("zeebe-broker-0-index.json"))), `"xxh64":"`, `"xxh64":"0`, 1))
 	}, code: cli.ExitFailed},
 	{name: "index-forged-digest", args: []string{"restore", "good"}, setup: func(c *hcase) {
-		var index []map[string]any
+		var index struct {
+			FormatVersion int              `json:"formatVersion"`
+			Entries       []map[string]any `json:"entries"`
+		}
 		if err := json.Unmarshal(c.read(bk("zeebe-broker-0-index.json")), &index); err != nil {
 			c.t.Fatal(err)
 		}
-		for _, e := range index {
+		for _, e := range index.Entries {
 			if e["type"] == "file" {
 				e["xxh64"] = "0123456789abcdef"
 				break

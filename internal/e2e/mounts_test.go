@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
@@ -77,12 +76,12 @@ func indexPaths(t *testing.T, e *env, id string, node int) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []archive.Entry
-	if err := json.Unmarshal(raw, &entries); err != nil {
+	var index repo.Index
+	if err := json.Unmarshal(raw, &index); err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, en := range entries {
+	for _, en := range index.Entries {
 		out = append(out, en.Path)
 	}
 	return out

@@ -73,7 +73,7 @@ func TestScaledClusterBackupAndRestore(t *testing.T) {
 		}
 	}
 	for _, f := range ms[0].Findings {
-		if f.Check == "topology.members" || f.Check == "layout.partitions" || f.Check == "replicas.quorum" && f.Severity != check.Info {
+		if f.Check == "topology.members" || f.Check == "layout.partitions" || f.Check == "replicas.quorum" && f.Severity != string(check.Info) {
 			t.Errorf("finding on a healthy scaled cluster: %+v", f)
 		}
 	}

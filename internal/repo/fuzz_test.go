@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/mem"
 )
@@ -24,7 +23,7 @@ func fuzzRepo(t *testing.T, key string, data []byte) *repo.Repo {
 }
 
 func sampleManifest() []byte {
-	m := repo.Manifest{FormatVersion: repo.FormatVersion, ID: "b1", Compression: archive.Zstd,
+	m := repo.Manifest{FormatVersion: repo.ManifestFormat, ID: "b1", Compression: "zstd",
 		Cluster: repo.ClusterShape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3},
 		Times:   repo.Times{StopRequested: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		Brokers: []repo.BrokerRecord{{NodeID: 0, Archive: "zeebe-broker-0-data.tar.zst"}}}
@@ -50,7 +49,7 @@ func FuzzManifest(f *testing.F) {
 			}
 			return
 		}
-		if m.ID != "b1" || m.FormatVersion != repo.FormatVersion {
+		if m.ID != "b1" || m.FormatVersion < 1 || m.FormatVersion > repo.ManifestFormat {
 			t.Fatalf("accepted id %q format %d", m.ID, m.FormatVersion)
 		}
 		m.Downtime()
@@ -59,10 +58,10 @@ func FuzzManifest(f *testing.F) {
 		if _, err := r.List(ctx); err != nil {
 			t.Fatal(err)
 		}
-		first, _ := json.Marshal(m)
 		if err := r.Commit(ctx, m); err != nil {
 			t.Fatal(err)
 		}
+		first, _ := json.Marshal(m)
 		again, err := r.Manifest(ctx, "b1")
 		if err != nil {
 			t.Fatalf("a manifest written again does not read: %v", err)
@@ -73,28 +72,30 @@ func FuzzManifest(f *testing.F) {
 	})
 }
 
-// FuzzIndex: any archive index is read or refused, never a panic; what is read writes and
-// reads back the same.
+// FuzzIndex: any archive index is read or refused, never a panic; what is read (of any
+// format) writes in the current format and reads back the same.
 func FuzzIndex(f *testing.F) {
 	f.Add([]byte(`[{"path":".","type":"dir","mode":2147484141,"mtime":"2026-01-01T00:00:00Z","uid":0,"gid":0},` +
 		`{"path":"a","type":"file","mode":420,"mtime":"2026-01-01T00:00:00.5Z","uid":1,"gid":1,"size":3,"xxh64":"0123456789abcdef"},` +
 		`{"path":"l","type":"symlink","mode":511,"mtime":"2026-01-01T00:00:00Z","link":"../etc"}]`))
 	f.Add([]byte(`[{"path":"x","type":"hardlink","link":"a","size":-1}]`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"formatVersion":2,"entries":[{"path":".","type":"dir","mode":1517,"mtime":"2026-01-01T00:00:00Z","uid":0,"gid":0}]}`))
+	f.Add([]byte(`{"formatVersion":3,"entries":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		r := fuzzRepo(t, repo.Key("b1", repo.IndexName(0)), data)
-		entries, err := r.Index(ctx, "b1", 0)
+		x, err := r.Index(ctx, "b1", 0)
 		if err != nil {
 			return
 		}
-		first, err := json.Marshal(entries)
-		if err != nil {
-			return // a time outside what JSON can hold again: refused at write
-		}
-		if err := r.PutJSON(ctx, repo.Key("b1", repo.IndexName(0)), entries); err != nil {
+		if _, err := r.PutIndex(ctx, "b1", 0, x); err != nil {
+			if _, merr := json.Marshal(x); merr != nil {
+				return // a time outside what JSON can hold again: refused at write
+			}
 			t.Fatal(err)
 		}
+		first, _ := json.Marshal(x)
 		again, err := r.Index(ctx, "b1", 0)
 		if err != nil {
 			t.Fatalf("an index written again does not read: %v", err)
@@ -114,6 +115,7 @@ func FuzzLock(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"holder":{"command":"` + strings.Repeat("x", 5000) + `"},"operation":{"kind":"s3://u:p@h"}}`))
 	f.Add([]byte(`{"operation":null}`))
+	f.Add([]byte(`{"formatVersion":2,"holder":"newer"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		r := fuzzRepo(t, "lock.json", data)

@@ -17,10 +17,14 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
-// Lock is the repository lock: who holds it, and the operation it is doing.
+// Lock is the repository lock: who holds it, and the operation it is doing. It is a stored
+// format (format.go, docs/repository-format.md): Lock, Holder, Operation, OpBroker and
+// OpCommand hold only fields of basic types, time.Time and this package's types.
 type Lock struct {
-	Holder    Holder     `json:"holder"`
-	Operation *Operation `json:"operation,omitempty"`
+	// FormatVersion is LockFormat; a lock written before the field existed reads as 1.
+	FormatVersion int        `json:"formatVersion"`
+	Holder        Holder     `json:"holder"`
+	Operation     *Operation `json:"operation,omitempty"`
 }
 
 // Holder names the process that holds the lock.
@@ -126,7 +130,8 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // Acquire takes the lock, or fails with a *LockedError naming the holder.
 func (r *Repo) Acquire(ctx context.Context, l Lock) error {
-	b, err := json.MarshalIndent(l, "", "  ")
+	l.FormatVersion = LockFormat
+	b, err := encodeJSON(l)
 	if err != nil {
 		return err
 	}
@@ -190,21 +195,24 @@ func (r *Repo) CheckUnlocked(ctx context.Context) error {
 
 // Update rewrites the held lock, e.g. with the operation's progress.
 func (r *Repo) Update(ctx context.Context, l Lock) error {
-	if err := r.PutJSON(ctx, lockKey, l); err != nil {
+	l.FormatVersion = LockFormat
+	if err := r.putJSON(ctx, lockKey, l); err != nil {
 		return fmt.Errorf("record the operation in %s: %w", r.Location(), err)
 	}
 	return nil
 }
 
-// ReadLock returns the lock, or nil when the repository is not locked.
+// ReadLock returns the lock, of any format version this build reads, or nil when the
+// repository is not locked.
 func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
-	var l Lock
-	err := r.getJSON(ctx, lockKey, limits.MaxLockBytes, "lock", &l)
+	l, err := r.readLock(ctx)
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
+	case errors.Is(err, ErrLocked):
+		return nil, err
 	case errors.As(err, &syntax), errors.As(err, &typ), errors.Is(err, limits.ErrExceeded):
 		// A lock that is there but not a lock: someone or something wrote it. It still holds
 		// the repository, and no run can tell whether its writer is gone.
@@ -212,6 +220,29 @@ func (r *Repo) ReadLock(ctx context.Context) (*Lock, error) {
 	case err != nil:
 		return nil, err
 	}
+	return l, nil
+}
+
+// readLock reads and decodes the lock. A format it does not read still holds the repository:
+// its error wraps ErrLocked.
+func (r *Repo) readLock(ctx context.Context) (*Lock, error) {
+	data, err := r.read(ctx, lockKey, limits.MaxLockBytes, "lock")
+	if err != nil {
+		return nil, err
+	}
+	version, err := versionOf(lockKey, data, limits.MaxLockBytes, "lock")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkVersion(lockKey, "lock", version, 0, LockFormat); err != nil {
+		return nil, fmt.Errorf("%w: %w; the run that took it may still be going on, or it left an operation that only a zeebe-backup that reads its record can recover", ErrLocked, err)
+	}
+	var l Lock
+	if err := decode(lockKey, data, limits.MaxLockBytes, "lock", &l); err != nil {
+		return nil, err
+	}
+	// A format 1 lock written before formatVersion existed has none.
+	l.FormatVersion = max(l.FormatVersion, 1)
 	return &l, nil
 }
 

@@ -1,17 +1,14 @@
 package repo
 
-import (
-	"time"
-
-	"github.com/zeebe-backup/zeebe-backup/internal/archive"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
-)
-
-// FormatVersion is the manifest format this version writes and reads.
-const FormatVersion = 1
+import "time"
 
 // Manifest describes one complete backup. It holds no secrets: no environment, no credentials.
+// It is a stored format (format.go, docs/repository-format.md): every field is of a type of
+// this package, a basic one or time.Time (RFC 3339, which Go keeps stable), so that no change
+// elsewhere changes what is stored.
 type Manifest struct {
+	// FormatVersion is the format the manifest was written in: ManifestFormat when written,
+	// an earlier one when read from an older backup.
 	FormatVersion int    `json:"formatVersion"`
 	ToolVersion   string `json:"toolVersion"`
 	ID            string `json:"id"`
@@ -21,10 +18,11 @@ type Manifest struct {
 	VersionSource string `json:"versionSource,omitempty"`
 	// DataVersion is the version of the data (verifier fact 10): the highest of every broker's
 	// DataVersion and MigratedBy. Zeebe refuses to run an older version on it (§8).
-	DataVersion string              `json:"dataVersion,omitempty"`
-	Cluster     ClusterShape        `json:"cluster"`
-	Compression archive.Compression `json:"compression"`
-	Times       Times               `json:"times"`
+	DataVersion string       `json:"dataVersion,omitempty"`
+	Cluster     ClusterShape `json:"cluster"`
+	// Compression is the archives' compression: "zstd", "gzip" or "none".
+	Compression string `json:"compression"`
+	Times       Times  `json:"times"`
 	// DowntimeMillis runs from the stop request to the moment every broker was ready again
 	// (or to the last start attempt when one never became ready).
 	DowntimeMillis int64          `json:"downtimeMs"`
@@ -36,7 +34,19 @@ type Manifest struct {
 	Problems []string `json:"problems,omitempty"`
 	// Findings are what Zeebe's checks found in the data as it was archived (warnings, and
 	// errors when the backup was taken with --allow-findings).
-	Findings []check.Finding `json:"findings,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// Finding is a finding of Zeebe's checks as the manifest records it (the backup converts
+// check.Finding to it).
+type Finding struct {
+	Severity  string `json:"severity"` // "error", "warning" or "info"
+	Check     string `json:"check"`    // the check's stable id
+	Broker    int    `json:"broker"`   // node id, -1 when unknown
+	Partition int    `json:"partition,omitempty"`
+	File      string `json:"file,omitempty"`   // relative to the data folder
+	Offset    *int64 `json:"offset,omitempty"` // byte offset in File, when it applies
+	Message   string `json:"message"`
 }
 
 // ClusterShape is what a restore target must match. ClusterSize, PartitionsCount,

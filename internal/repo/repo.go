@@ -18,9 +18,7 @@
 package repo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -139,46 +137,27 @@ func (r *Repo) Get(ctx context.Context, id, name string) (io.ReadCloser, error) 
 	return r.s.Get(ctx, Key(id, name))
 }
 
-// PutJSON stores v as indented JSON.
-func (r *Repo) PutJSON(ctx context.Context, key string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = r.s.Put(ctx, key, bytes.NewReader(append(b, '\n')))
-	return err
-}
-
-// getJSON reads the JSON at key into v, refusing more than max bytes or MaxJSONDepth levels
-// (package limits); what names it in messages.
-func (r *Repo) getJSON(ctx context.Context, key string, max int64, what string, v any) error {
-	rc, err := r.s.Get(ctx, key)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	if err := limits.JSON(ctx, rc, max, what, v); err != nil {
-		return fmt.Errorf("%s: %w", key, err)
-	}
-	return nil
-}
-
-// Commit writes the manifest of a backup, last: from now on the backup exists.
+// Commit writes the manifest of a backup in the current format (ManifestFormat), last: from
+// now on the backup exists.
 func (r *Repo) Commit(ctx context.Context, m *Manifest) error {
-	return r.PutJSON(ctx, Key(m.ID, manifestName), m)
+	m.FormatVersion = ManifestFormat
+	return r.putJSON(ctx, Key(m.ID, manifestName), m)
 }
 
-// Manifest reads a committed backup's manifest.
+// Manifest reads a committed backup's manifest, of any format version this build reads; the
+// manifest keeps the version it was written in (show prints it as stored).
 func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
-	var m Manifest
-	if err := r.getJSON(ctx, Key(id, manifestName), limits.MaxManifestBytes, "manifest", &m); err != nil {
+	key := Key(id, manifestName)
+	data, err := r.read(ctx, key, limits.MaxManifestBytes, "manifest")
+	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w %q in %s (see 'zeebe-backup list')", ErrNotFound, id, r.Location())
 		}
 		return nil, err
 	}
-	if m.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("backup %q has manifest format %d; this zeebe-backup reads format %d", id, m.FormatVersion, FormatVersion)
+	m, err := r.decodeManifest(key, data)
+	if err != nil {
+		return nil, err
 	}
 	if m.ID != id {
 		// Its files are named for its folder's id, and the id names folders beside the data
@@ -188,14 +167,24 @@ func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 		return nil, fmt.Errorf("%w: %s/%s is the manifest of backup %q, not of %q: a manifest is only valid in its own folder (it was copied or edited, or the folder renamed); "+
 			"restore from another backup, and move this folder out of the repository once you have looked at it", ErrDamaged, r.FolderLocation(id), manifestName, limits.Excerpt(m.ID, 80), id)
 	}
-	return &m, nil
+	return m, nil
 }
 
-// Index reads the entry list of a broker's archive.
-func (r *Repo) Index(ctx context.Context, id string, nodeID int) ([]archive.Entry, error) {
-	var entries []archive.Entry
-	err := r.getJSON(ctx, Key(id, IndexName(nodeID)), limits.MaxIndexBytes, "index", &entries)
-	return entries, err
+// decodeManifest reads a manifest of format 1 or 2. Both have the same fields (format 2 only
+// says that the backup's indexes are in index format 2, which Index reads either way).
+func (r *Repo) decodeManifest(key string, data []byte) (*Manifest, error) {
+	version, err := versionOf(key, data, limits.MaxManifestBytes, "manifest")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkVersion(key, "manifest", version, 1, ManifestFormat); err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := decode(key, data, limits.MaxManifestBytes, "manifest", &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // Listing is one backup as list shows it.

@@ -24,7 +24,7 @@ func TestOnlyCommittedBackupsAreListed(t *testing.T) {
 	}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, id := range []string{"b", "a"} {
-		m := &repo.Manifest{FormatVersion: repo.FormatVersion, ID: id, Times: repo.Times{StopRequested: t0.Add(time.Duration(i) * time.Hour)}}
+		m := &repo.Manifest{FormatVersion: repo.ManifestFormat, ID: id, Times: repo.Times{StopRequested: t0.Add(time.Duration(i) * time.Hour)}}
 		if err := r.Commit(ctx, m); err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestIDs(t *testing.T) {
 func TestManifestOfAnotherFolderIsDamaged(t *testing.T) {
 	ctx := context.Background()
 	r := repo.Open(mem.New())
-	if err := r.Commit(ctx, &repo.Manifest{FormatVersion: repo.FormatVersion, ID: "sec1j"}); err != nil {
+	if err := r.Commit(ctx, &repo.Manifest{FormatVersion: repo.ManifestFormat, ID: "sec1j"}); err != nil {
 		t.Fatal(err)
 	}
 	rc, err := r.Get(ctx, "sec1j", "manifest.json")

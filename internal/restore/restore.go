@@ -250,7 +250,7 @@ func (r *run) stage(ctx context.Context, m *fleet.Member) error {
 	if err != nil {
 		return fmt.Errorf("%s: read %s: %w", m.Broker.Name(), rec.Index, err)
 	}
-	if err := sameEntries(index, sum.Entries); err != nil {
+	if err := sameEntries(index.ArchiveEntries(), sum.Entries); err != nil {
 		return fmt.Errorf("%s: the extracted data differs from the backup: %w", m.Broker.Name(), err)
 	}
 	r.emit(progress.Event{Phase: "extract", Broker: n, Bytes: sum.Bytes, Files: int64(sum.Files), Message: fmt.Sprintf("staged %d files, %d bytes, every digest checked", sum.Files, sum.Bytes)})

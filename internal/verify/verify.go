@@ -173,7 +173,7 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 		index, err := r.Index(ctx, m.ID, b.NodeID)
 		if err != nil {
 			damaged = append(damaged, fmt.Sprintf("broker %d: %s cannot be read: %v", b.NodeID, b.Index, err))
-		} else if msg := compareIndex(index, sum.Entries); msg != "" {
+		} else if msg := compareIndex(index.ArchiveEntries(), sum.Entries); msg != "" {
 			damaged = append(damaged, fmt.Sprintf("broker %d: %s and %s disagree: %s", b.NodeID, b.Archive, b.Index, msg))
 		}
 	}
