@@ -62,8 +62,27 @@ func versionOf(key string, data []byte, max int64, what string) (int, error) {
 		FormatVersion int `json:"formatVersion"`
 	}
 	err := decode(key, data, max, what, &probe)
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return 0, &shapeError{key: key, what: what, err: typ}
+	}
 	return probe.FormatVersion, err
 }
+
+// shapeError is a stored file that is not an object with a whole-number formatVersion.
+type shapeError struct {
+	key, what string
+	err       *json.UnmarshalTypeError
+}
+
+func (e *shapeError) Error() string {
+	if e.err.Field == "" {
+		return fmt.Sprintf("%s: the %s is a JSON %s, not an object: zeebe-backup did not write it", e.key, e.what, e.err.Value)
+	}
+	return fmt.Sprintf("%s: its formatVersion is a JSON %s, not a whole number: zeebe-backup did not write this %s", e.key, e.err.Value, e.what)
+}
+
+func (e *shapeError) Unwrap() error { return e.err }
 
 // checkVersion refuses a version outside oldest..newest: a newer one with a *FormatError, an
 // older one as not written by zeebe-backup (no release wrote it).

@@ -467,3 +467,21 @@ func TestIndexConversion(t *testing.T) {
 		t.Errorf("round trip:\n%+v\nwant\n%+v", back, entries)
 	}
 }
+
+// A stored file that is not an object, or whose formatVersion is not a whole number, is
+// refused in words, and a lock of that kind still holds the repository.
+func TestFilesOfAnotherShapeAreRefused(t *testing.T) {
+	ctx := context.Background()
+	_, err := fuzzRepo(t, repo.Key("b1", "manifest.json"), []byte(`[1, 2]`)).Manifest(ctx, "b1")
+	if err == nil || err.Error() != "zeebe-backup-b1/manifest.json: the manifest is a JSON array, not an object: zeebe-backup did not write it" {
+		t.Errorf("a manifest that is an array: %v", err)
+	}
+	_, err = fuzzRepo(t, repo.Key("b1", repo.IndexName(0)), []byte(`{"formatVersion": "2"}`)).Index(ctx, "b1", 0)
+	if err == nil || err.Error() != "zeebe-backup-b1/zeebe-broker-0-index.json: its formatVersion is a JSON string, not a whole number: zeebe-backup did not write this index" {
+		t.Errorf("an index whose version is a string: %v", err)
+	}
+	_, err = fuzzRepo(t, "lock.json", []byte(`{"formatVersion": 1.5}`)).ReadLock(ctx)
+	if !errors.Is(err, repo.ErrLocked) || !strings.Contains(err.Error(), "not a lock this tool wrote") || !strings.Contains(err.Error(), "its formatVersion is a JSON number 1.5") {
+		t.Errorf("a lock whose version is 1.5: %v", err)
+	}
+}

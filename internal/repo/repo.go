@@ -15,6 +15,10 @@
 //     are an incomplete backup, never shown as one.
 //  2. The lock is taken with an exclusive create; it names its holder (host, process, command,
 //     time) and carries the operation record that `recover` finishes.
+//  3. The manifest, the index and the lock are stored formats of their own (format.go), each
+//     with a formatVersion: their types hold no type of another package of this module, golden
+//     files pin their encoding, every earlier version reads and a newer one is refused
+//     (docs/repository-format.md).
 package repo
 
 import (
