@@ -50,11 +50,16 @@ func (f *Fleet) Lock(ctx context.Context, l ClusterLock) error {
 }
 
 // CheckUnlocked fails, naming the holder, when any broker's lock file exists; pre-flight checks
-// call it first.
+// call it first. Only a lock file that does not exist counts as unlocked: one that cannot be
+// looked at is an error naming it.
 func (f *Fleet) CheckUnlocked(ctx context.Context) error {
 	for _, m := range f.Members {
-		if _, err := m.Host.Stat(ctx, LockPath(m.DataDir)); err == nil {
+		_, err := m.Host.Stat(ctx, LockPath(m.DataDir))
+		switch {
+		case err == nil:
 			return lockedError(ctx, m)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("%s: cannot tell whether it is locked by another run: its lock file %s: %w; fix the cause and run again", m.Broker.Name(), LockPath(m.DataDir), err)
 		}
 	}
 	return nil

@@ -83,7 +83,12 @@ func (r *run) swapAll(ctx context.Context) error {
 }
 
 func swapBeside(ctx context.Context, h broker.Host, data string, l layout, update func(func(*repo.OpBroker)) error) error {
-	if _, err := h.Stat(ctx, data); err == nil {
+	had, err := exists(ctx, h, data)
+	if err != nil {
+		// Not knowing whether there is data to keep, nothing is moved.
+		return fmt.Errorf("the data folder: %w", err)
+	}
+	if had {
 		if err := update(func(b *repo.OpBroker) { b.Previous = l.previous }); err != nil {
 			return err
 		}
@@ -182,7 +187,13 @@ func rollbackOne(ctx context.Context, h broker.Host, d derived, b repo.OpBroker,
 		return err
 	}
 	if b.ConfigInstalled && b.PreviousConfig != "" {
-		if _, err := h.Stat(ctx, d.previousConfig); err == nil {
+		// Only an absent kept configuration (put back by an earlier rollback) is passed over:
+		// the record is cleared below, and it is the only note of where that file is.
+		kept, err := exists(ctx, h, d.previousConfig)
+		if err != nil {
+			return fmt.Errorf("the previous configuration: %w; it is left where it is; %s", err, recordKept)
+		}
+		if kept {
 			if err := h.Rename(ctx, d.previousConfig, d.config); err != nil {
 				return fmt.Errorf("put the previous configuration back: %w", err)
 			}
@@ -196,26 +207,47 @@ func rollbackOne(ctx context.Context, h broker.Host, d derived, b repo.OpBroker,
 	})
 }
 
+// recordKept says what to do after a rollback stopped because it could not tell whether a
+// path exists.
+const recordKept = "the operation record is kept: fix the cause, then run 'zeebe-backup recover'"
+
+// Only an absent folder is passed over (the previous data put back by an earlier rollback that
+// was interrupted before recording it): any other error stops the rollback with the record
+// kept, as it is the only note of where the previous data is.
 func rollbackBeside(ctx context.Context, h broker.Host, d derived, b repo.OpBroker) error {
 	if b.Swapped && b.Previous == "" {
 		// There was no data folder before: take the restored one away again.
-		if _, err := h.Stat(ctx, d.dataDir); err == nil {
+		restored, err := exists(ctx, h, d.dataDir)
+		if err != nil {
+			return fmt.Errorf("the restored data folder: %w; %s", err, recordKept)
+		}
+		if restored {
 			if err := h.Rename(ctx, d.dataDir, d.failed); err != nil {
 				return fmt.Errorf("move the restored data out of the way: %w", err)
 			}
 		}
 	}
-	if b.Previous != "" {
-		if _, err := h.Stat(ctx, d.previous); err == nil {
-			if _, err := h.Stat(ctx, d.dataDir); err == nil {
-				if err := h.Rename(ctx, d.dataDir, d.failed); err != nil {
-					return fmt.Errorf("move the restored data out of the way: %w", err)
-				}
-			}
-			if err := h.Rename(ctx, d.previous, d.dataDir); err != nil {
-				return fmt.Errorf("put the previous data %s back: %w", d.previous, err)
-			}
+	if b.Previous == "" {
+		return nil
+	}
+	prev, err := exists(ctx, h, d.previous)
+	if err != nil {
+		return fmt.Errorf("the previous data: %w; it is left where it is; %s", err, recordKept)
+	}
+	if !prev {
+		return nil
+	}
+	restored, err := exists(ctx, h, d.dataDir)
+	if err != nil {
+		return fmt.Errorf("the restored data folder: %w; the previous data is left in %s; %s", err, d.previous, recordKept)
+	}
+	if restored {
+		if err := h.Rename(ctx, d.dataDir, d.failed); err != nil {
+			return fmt.Errorf("move the restored data out of the way: %w", err)
 		}
+	}
+	if err := h.Rename(ctx, d.previous, d.dataDir); err != nil {
+		return fmt.Errorf("put the previous data %s back: %w", d.previous, err)
 	}
 	return nil
 }
