@@ -48,6 +48,7 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 	}
 	st := statusOutput{Brokers: []brokerStatus{}, Repository: f.Description.Repository}
 	notReady := 0
+	var unreadable []string // brokers whose lock file could not be read
 	for _, m := range f.Members {
 		b := m.Broker
 		p := broker.ProbeHealth(ctx, b.Health)
@@ -65,17 +66,11 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		if !p.Ready {
 			notReady++
 		}
-		// The real folder, as backups and restores work on it.
-		if real, err := m.Host.RealPath(ctx, m.DataDir); err == nil {
-			m.DataDir = real
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s: resolve data folder %s: %w", b.Name(), m.DataDir, err)
+		if err := readBrokerFiles(ctx, m, &bs); err != nil {
+			return err
 		}
-		if l, err := fleet.ReadLock(ctx, m); err == nil {
-			bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
-		}
-		if bs.Kept, err = keptFolders(ctx, m.Host, m.DataDir); err != nil {
-			return fmt.Errorf("%s: list what restores kept at %s: %w", b.Name(), b.DataDir, err)
+		if bs.lockUnreadable {
+			unreadable = append(unreadable, fmt.Sprintf("broker %d's lock file %s", b.NodeID, fleet.LockPath(m.DataDir)))
 		}
 		st.Brokers = append(st.Brokers, bs)
 	}
@@ -97,11 +92,13 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		}
 		st.Unfinished = u
 	}
-	st.OK = notReady == 0 && st.Unfinished == nil
+	st.OK = notReady == 0 && st.Unfinished == nil && len(unreadable) == 0
 	var verdict error
 	switch {
 	case st.Unfinished != nil:
 		verdict = statusError{ExitLocked, "unfinished operation: " + st.Unfinished.Message}
+	case len(unreadable) > 0:
+		verdict = statusError{ExitLocked, "cannot read " + strings.Join(unreadable, ", ") + ", which locks the broker all the same; look at it, and fix or remove it once no run is in progress"}
 	case notReady > 0:
 		verdict = statusError{ExitIncomplete, fmt.Sprintf("%d of %d brokers are not ready", notReady, len(st.Brokers))}
 	}
@@ -129,12 +126,38 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 			fmt.Fprintf(s.Out, "broker %d keeps %s (%s): remove it once it is no longer needed\n", b.NodeID, k.Path, humanBytes(k.Bytes))
 		}
 	}
-	if st.Unfinished != nil {
+	switch {
+	case st.Unfinished != nil:
 		fmt.Fprintf(s.Out, "\nunfinished operation: %s\n", st.Unfinished.Message)
-	} else {
+	case len(unreadable) > 0:
+		fmt.Fprintf(s.Out, "\nunknown whether an operation is unfinished: cannot read %s\n", strings.Join(unreadable, ", "))
+	default:
 		fmt.Fprintf(s.Out, "\nno unfinished operation in %s\n", st.Repository)
 	}
 	return verdict
+}
+
+// readBrokerFiles fills in what a broker's files say: the run its lock file names and the
+// folders restores kept. m.DataDir becomes the real folder, as backups and restores work on
+// it. Only a lock file that does not exist means no lock: one that cannot be read is shown as
+// such (lockUnreadable), as it locks the broker all the same.
+func readBrokerFiles(ctx context.Context, m *fleet.Member, bs *brokerStatus) error {
+	if real, err := m.Host.RealPath(ctx, m.DataDir); err == nil {
+		m.DataDir = real
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: resolve data folder %s: %w", m.Broker.Name(), m.DataDir, err)
+	}
+	l, err := fleet.ReadLock(ctx, m)
+	switch {
+	case err == nil:
+		bs.Locked = fmt.Sprintf("%s by %s (repository %s)", l.Operation, l.Holder, l.Repository)
+	case !errors.Is(err, fs.ErrNotExist):
+		bs.Locked, bs.lockUnreadable = fmt.Sprintf("its lock file %s cannot be read: %v", fleet.LockPath(m.DataDir), err), true
+	}
+	if bs.Kept, err = keptFolders(ctx, m.Host, m.DataDir); err != nil {
+		return fmt.Errorf("%s: list what restores kept at %s: %w", m.Broker.Name(), m.Broker.DataDir, err)
+	}
+	return nil
 }
 
 // keptFolders lists what restores keep inside a data folder (workflow.ToolPrefix) and beside

@@ -407,3 +407,25 @@ func TestInspectJSONShape(t *testing.T) {
 		}
 	}
 }
+
+// A broker's lock file that cannot be read (here a folder in its place) makes status exit 7,
+// naming it, and never print "no unfinished operation".
+func TestStatusUnreadableBrokerLock(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	file, _ := clusterFile(t, srv.URL)
+	lock := filepath.Join(filepath.Dir(file), "data.zeebe-backup-lock")
+	if err := os.MkdirAll(lock, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runStreams(t, "", false, "status", "--cluster", file)
+	if code != cli.ExitLocked || strings.Contains(stdout, "no unfinished operation") || !strings.Contains(stdout, lock) || !strings.Contains(stderr, lock) {
+		t.Fatalf("exit %d, want %d naming %s:\n%s\n%s", code, cli.ExitLocked, lock, stdout, stderr)
+	}
+	code, stdout, _ = runStreams(t, "", false, "status", "--json", "--cluster", file)
+	var st statusDoc
+	decodeStrict(t, "status --json", stdout, &st)
+	if code != cli.ExitLocked || *st.OK || !strings.Contains(st.Brokers[0].Locked, lock) {
+		t.Fatalf("--json: exit %d:\n%s", code, stdout)
+	}
+}

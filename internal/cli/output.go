@@ -243,6 +243,8 @@ type brokerStatus struct {
 	HTTPStatus int    `json:"httpStatus,omitempty"`
 	DataDir    string `json:"dataDir"`
 	Locked     string `json:"locked,omitempty"` // the run holding the broker's lock file
+	// lockUnreadable: Locked says the lock file exists or may exist, but cannot be read.
+	lockUnreadable bool
 	// Kept are the folders restores left in or beside the data folder (staging, previous or
 	// failed data), with their size.
 	Kept []keptFolder `json:"kept,omitempty"`
