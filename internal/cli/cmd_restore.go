@@ -15,7 +15,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
-	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/yamledit"
 )
 
 type restoreOptions struct {
@@ -95,8 +95,8 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 }
 
 // parseSets reads --set NODEID.KEY=VALUE flags.
-func parseSets(sets []string) (map[int][]config.Edit, error) {
-	out := map[int][]config.Edit{}
+func parseSets(sets []string) (map[int][]yamledit.Edit, error) {
+	out := map[int][]yamledit.Edit{}
 	for _, s := range sets {
 		lhs, value, ok := strings.Cut(s, "=")
 		node, key, ok2 := strings.Cut(lhs, ".")
@@ -104,7 +104,7 @@ func parseSets(sets []string) (map[int][]config.Edit, error) {
 		if !ok || !ok2 || err != nil || n < 0 || key == "" {
 			return nil, usageError{fmt.Errorf("--set %q: write NODEID.KEY=VALUE, e.g. --set 0.zeebe.broker.network.advertisedHost=10.0.1.10", s)}
 		}
-		out[n] = append(out[n], config.Edit{Key: key, Value: value})
+		out[n] = append(out[n], yamledit.Edit{Key: key, Value: value})
 	}
 	return out, nil
 }

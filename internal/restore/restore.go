@@ -49,6 +49,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/mem"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/yamledit"
 )
 
 // Deps are what the workflow works with.
@@ -60,7 +61,7 @@ type Options struct {
 	// KeepTargetConfig leaves the target's configuration files as they are.
 	KeepTargetConfig bool
 	// Sets are configuration edits per node id (from --set), applied after the cluster file's.
-	Sets map[int][]config.Edit
+	Sets map[int][]yamledit.Edit
 	// DiscardPrevious deletes the previous data folders once the restored cluster is ready.
 	DiscardPrevious bool
 	// Force names restore gates to override (ForceChecks).
@@ -273,7 +274,7 @@ func sameEntries(want, got []archive.Entry) error {
 }
 
 // configToInstall is a broker's backed-up configuration with its edits applied.
-func (r *run) configToInstall(ctx context.Context, m *fleet.Member) ([]byte, []config.Edit, error) {
+func (r *run) configToInstall(ctx context.Context, m *fleet.Member) ([]byte, []yamledit.Edit, error) {
 	n := m.Broker.NodeID
 	rc, err := r.deps.Repo.Get(ctx, r.m.ID, r.recs[n].Config)
 	if err != nil {
@@ -284,9 +285,12 @@ func (r *run) configToInstall(ctx context.Context, m *fleet.Member) ([]byte, []c
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: read the backed-up configuration %s: %w", m.Broker.Name(), r.recs[n].Config, err)
 	}
-	edits := editsFor(m.Broker, r.opts.Sets[n])
+	edits, err := editsFor(m.Broker, r.opts.Sets[n])
+	if err != nil {
+		return nil, nil, err
+	}
 	if len(edits) > 0 {
-		if cfg, err = config.ApplyEdits(ctx, cfg, edits); err != nil {
+		if cfg, err = yamledit.Apply(ctx, cfg, edits); err != nil {
 			return nil, nil, fmt.Errorf("%s: adjust the configuration: %w", m.Broker.Name(), err)
 		}
 	}
@@ -354,13 +358,24 @@ func currentConfig(ctx context.Context, m *fleet.Member) (fs.FileMode, *broker.O
 	return perm, &broker.Owner{UID: info.UID, GID: info.GID}, data, nil
 }
 
-// editsFor merges the cluster file's set: entries with the --set ones (which win).
-func editsFor(b cluster.Broker, flags []config.Edit) []config.Edit {
-	var out []config.Edit
-	for k, v := range b.Set {
-		out = append(out, config.Edit{Key: k, Value: v})
+// editsFor merges the cluster file's set: entries, in the order of their keys, with the --set
+// ones after them (which win), in the order given. Edits apply in order, so the same cluster
+// file and flags install the same configuration every run. Two set: entries that name one
+// setting in two forms (advertisedHost, advertised-host) with different values are refused:
+// which one is meant cannot be told.
+func editsFor(b cluster.Broker, flags []yamledit.Edit) ([]yamledit.Edit, error) {
+	var out []yamledit.Edit
+	seen := map[string]string{} // canonical key -> the first key written for it
+	for _, k := range slices.Sorted(maps.Keys(b.Set)) {
+		c := config.CanonicalKey(k)
+		if first, dup := seen[c]; dup && b.Set[first] != b.Set[k] {
+			return nil, fmt.Errorf("%s: set: entries %q and %q name the same setting with different values; keep one in the cluster file", b.Name(), first, k)
+		} else if !dup {
+			seen[c] = k
+		}
+		out = append(out, yamledit.Edit{Key: k, Value: b.Set[k]})
 	}
-	return append(out, flags...)
+	return append(out, flags...), nil
 }
 
 func (r *run) discardPrevious(ctx context.Context, res *Result) {

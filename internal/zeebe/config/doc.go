@@ -29,6 +29,9 @@
 //     (unless no WorkDir is given for relative additional locations), no host lookups, no
 //     process environment (the caller passes the broker's environment).
 //
+// Writing a configuration is package yamledit's; document.go exports what it needs of the
+// reader (canonical keys, documents read as LoadValues reads them).
+//
 // Not implemented, and ignored: .properties files, classpath: locations (refused unless
 // optional), profile-specific files (application-<profile>.yaml), spring.config.import,
 // SPRING_CONFIG_LOCATION and SPRING_APPLICATION_JSON.
