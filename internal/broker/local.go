@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/atomicfile"
 	"github.com/zeebe-backup/zeebe-backup/internal/limits"
 )
 
@@ -91,7 +92,8 @@ func (Local) Run(ctx context.Context, command string, timeout time.Duration, sta
 
 // TempPrefix begins the name of the temporary file WriteFile writes path through, in path's
 // folder: a run killed during the write leaves it, and whoever undoes the run removes it.
-func TempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+// Every Host writes through a temporary file of this name.
+func TempPrefix(path string) string { return atomicfile.TempPrefix(path) }
 
 // ReadFile implements Host, refusing a file over limits.MaxHostFileBytes.
 func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
@@ -107,26 +109,18 @@ func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
 	return b, nil
 }
 
-// WriteFile implements Host.
+// WriteFile implements Host. Every error names path.
 func (Local) WriteFile(_ context.Context, path string, data []byte, perm fs.FileMode, owner *Owner) error {
-	if err := writeFile(path, data, perm, owner); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(f *os.File) error {
+		if err := fill(f, data, perm, owner); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		return nil
+	})
 }
 
-func writeFile(path string, data []byte, perm fs.FileMode, owner *Owner) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, TempPrefix(path)+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
+// fill writes data into f and gives it its owner and mode.
+func fill(f *os.File, data []byte, perm fs.FileMode, owner *Owner) error {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
@@ -136,19 +130,7 @@ func writeFile(path string, data []byte, perm fs.FileMode, owner *Owner) (err er
 			return err
 		}
 	}
-	if err := f.Chmod(perm); err != nil { // after Chown, which may clear set-id bits
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return f.Chmod(perm) // after Chown, which may clear set-id bits
 }
 
 // CreateExclusive implements Host.
@@ -171,16 +153,7 @@ func (Local) CreateExclusive(_ context.Context, path string, data []byte) error 
 		os.Remove(path)
 		return err
 	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return atomicfile.SyncDir(filepath.Dir(path))
 }
 
 // Stat implements Host.
@@ -205,11 +178,11 @@ func (Local) Rename(_ context.Context, from, to string) error {
 	if err := os.Rename(from, to); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(to)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(to)); err != nil {
 		return err
 	}
 	if filepath.Dir(from) != filepath.Dir(to) {
-		return syncDir(filepath.Dir(from))
+		return atomicfile.SyncDir(filepath.Dir(from))
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/atomicfile"
 )
 
 // ReadDir implements Host.
@@ -30,7 +32,7 @@ func (Local) Mkdir(_ context.Context, path string, perm fs.FileMode) error {
 	if err := os.Mkdir(path, perm); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.SyncDir(filepath.Dir(path))
 }
 
 // RealPath implements Host.

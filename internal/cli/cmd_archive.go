@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/atomicfile"
 )
 
 func newArchiveCmd(s Streams) *cobra.Command {
@@ -84,9 +85,10 @@ func runArchiveCreate(ctx context.Context, s Streams, o archiveCreateOptions, di
 	if dest == "-" {
 		sum, err = archive.Write(ctx, s.Out, dir, opts)
 	} else {
-		err = writeFileAtomic(dest, func(w io.Writer) error {
+		// The final name never holds a partial archive.
+		err = atomicfile.Write(dest, func(f *os.File) error {
 			var werr error
-			sum, werr = archive.Write(ctx, w, dir, opts)
+			sum, werr = archive.Write(ctx, f, dir, opts)
 			return werr
 		})
 	}
@@ -155,47 +157,6 @@ func chooseCompression(flag, dest string) (archive.Compression, error) {
 		return "", usageError{fmt.Errorf("%w, or set --compression", err)}
 	}
 	return c, nil
-}
-
-// writeFileAtomic writes a file through a temporary file beside it, synced and renamed into
-// place, so that the final name never holds a partial file.
-func writeFileAtomic(dest string, fill func(io.Writer) error) (err error) {
-	dir := filepath.Dir(dest)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", dest, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := fill(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", dest, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", dest, err)
-	}
-	if err := os.Rename(f.Name(), dest); err != nil {
-		return fmt.Errorf("write %s: %w", dest, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
 }
 
 type archiveExtractOptions struct {
