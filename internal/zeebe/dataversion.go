@@ -2,7 +2,9 @@ package zeebe
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +16,7 @@ func PartitionDirs(data string) (map[int]string, string, error) {
 	for _, group := range []string{"raft-partition", "default"} {
 		base := filepath.Join(data, group, "partitions")
 		entries, err := os.ReadDir(base)
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
