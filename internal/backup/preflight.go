@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -111,10 +112,17 @@ func (r *run) idFree(ctx context.Context, id string) error {
 	case !exists:
 		return nil
 	}
-	if _, err := r.deps.Repo.Manifest(ctx, id); err == nil {
-		return fmt.Errorf("%w: %s already holds backup %q; choose another --id", ErrPreflight, r.deps.Repo.Location(), id)
-	}
+	_, err = r.deps.Repo.Manifest(ctx, id)
 	folder := r.deps.Repo.FolderLocation(id)
+	switch {
+	case err == nil:
+		return fmt.Errorf("%w: %s already holds backup %q; choose another --id", ErrPreflight, r.deps.Repo.Location(), id)
+	case !errors.Is(err, fs.ErrNotExist):
+		// A manifest that is there but cannot be read (damaged, newer, an I/O error) is not
+		// "no manifest": the folder may hold a committed backup.
+		return fmt.Errorf("%w: %s holds backup %q, whose manifest cannot be read (%w); choose another --id, and check that backup with 'zeebe-backup verify %s'",
+			ErrPreflight, folder, id, err, id)
+	}
 	return fmt.Errorf("%w: %s holds files of a backup %q that has no manifest and that no unfinished operation records; "+
 		"check what it is, then remove it (rm -r %s) or choose another --id", ErrPreflight, folder, id, folder)
 }

@@ -139,6 +139,7 @@ var hostileCases = []hostileCase{
 	{name: "backup-id-slash", args: []string{"backup", "--id", "a/b"}, code: cli.ExitUsage},
 	{name: "backup-id-latest", args: []string{"backup", "--id", "latest"}, code: cli.ExitUsage},
 	{name: "backup-id-exists", args: []string{"backup", "--id", "good"}, code: cli.ExitRefused},
+	{name: "backup-id-manifest-damaged", args: []string{"backup", "--id", "good"}, setup: func(c *hcase) { c.write(bk("manifest.json"), "{") }, code: cli.ExitRefused, mentions: []string{"manifest cannot be read", "verify good"}},
 	{name: "latest-empty-repo", args: []string{"show", "latest"}, setup: func(c *hcase) { os.RemoveAll(c.path("repo/zeebe-backup-good")) }, code: cli.ExitUsage},
 	{name: "latest-only-broken", args: []string{"restore", "latest"}, setup: func(c *hcase) { c.write(bk("manifest.json"), "{") }, code: cli.ExitUsage},
 	{name: "latest-folder-named-latest", args: []string{"show", "latest"}, setup: func(c *hcase) {
