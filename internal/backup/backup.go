@@ -26,10 +26,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
@@ -255,17 +255,11 @@ func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fl
 func (r *run) archiveAll(ctx context.Context) error {
 	records := make([]repo.BrokerRecord, len(r.fleet.Members))
 	reports := make([]*check.Report, len(r.fleet.Members))
-	errs := make([]error, len(r.fleet.Members))
-	var wg sync.WaitGroup
-	for i, m := range r.fleet.Members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			records[i], reports[i], errs[i] = r.archiveOne(ctx, m)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := fanout.Each(r.fleet.Members, func(i int, m *fleet.Member) (err error) {
+		records[i], reports[i], err = r.archiveOne(ctx, m)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	r.m.Brokers = records

@@ -22,13 +22,12 @@ package fleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
@@ -98,19 +97,9 @@ func pollOr(d time.Duration) time.Duration {
 	return 100 * time.Millisecond
 }
 
-// Each runs fn for every member concurrently and joins the errors.
+// Each runs fn for every member concurrently and joins the errors (fanout.Each).
 func Each(members []*Member, fn func(*Member) error) error {
-	errs := make([]error, len(members))
-	var wg sync.WaitGroup
-	for i, m := range members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = fn(m)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return fanout.Each(members, func(_ int, m *Member) error { return fn(m) })
 }
 
 // StopAll stops every member at once through the fleet's driver and proves each fully down.

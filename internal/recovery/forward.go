@@ -2,11 +2,11 @@ package recovery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
@@ -30,18 +30,7 @@ func settleCommands(ctx context.Context, f *fleet.Fleet, op *repo.Operation, upd
 	if len(left) == 0 {
 		return nil
 	}
-	errs := make([]error, len(left))
-	done := make(chan struct{}, len(left))
-	for i, b := range left {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			errs[i] = settleOne(ctx, f, b, update, emit)
-		}()
-	}
-	for range left {
-		<-done
-	}
-	return errors.Join(errs...)
+	return fanout.Each(left, func(_ int, b repo.OpBroker) error { return settleOne(ctx, f, b, update, emit) })
 }
 
 func settleOne(ctx context.Context, f *fleet.Fleet, b repo.OpBroker, update updateFunc, emit func(progress.Event)) error {

@@ -35,7 +35,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -209,17 +208,7 @@ func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fl
 
 // stageAll extracts every archive into its staging folder, concurrently, and checks it.
 func (r *run) stageAll(ctx context.Context) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(r.fleet.Members))
-	for i, m := range r.fleet.Members {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = r.stage(ctx, m)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return fleet.Each(r.fleet.Members, func(m *fleet.Member) error { return r.stage(ctx, m) })
 }
 
 func (r *run) stage(ctx context.Context, m *fleet.Member) error {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/gateway"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
@@ -101,19 +102,14 @@ func (b *Broker) memberHandler() http.Handler {
 func (b *Broker) members(ctx context.Context, client *http.Client) map[int]member {
 	out := map[int]member{}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, cp := range b.cfg.InitialContactPoints {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if m, ok := askMember(ctx, client, cp); ok && m.NodeID != b.cfg.NodeID {
-				mu.Lock()
-				out[m.NodeID] = m
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	_ = fanout.Each(b.cfg.InitialContactPoints, func(_ int, cp string) error { // an unanswered contact point is no member
+		if m, ok := askMember(ctx, client, cp); ok && m.NodeID != b.cfg.NodeID {
+			mu.Lock()
+			out[m.NodeID] = m
+			mu.Unlock()
+		}
+		return nil
+	})
 	return out
 }
 

@@ -18,13 +18,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"sync"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/check"
@@ -86,27 +86,18 @@ func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (
 	}
 	res := &Result{Reports: map[int]*check.Report{}}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	var fatal []error
-	for _, b := range m.Brokers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			damaged, report, err := verifyBroker(ctx, r, m, b, opts, emit)
-			mu.Lock()
-			defer mu.Unlock()
-			res.Damaged = append(res.Damaged, damaged...)
-			if report != nil {
-				res.Reports[b.NodeID] = report
-				res.Findings = append(res.Findings, report.Findings...)
-			}
-			if err != nil {
-				fatal = append(fatal, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(fatal...); err != nil {
+	err := fanout.Each(m.Brokers, func(_ int, b repo.BrokerRecord) error {
+		damaged, report, err := verifyBroker(ctx, r, m, b, opts, emit)
+		mu.Lock()
+		defer mu.Unlock()
+		res.Damaged = append(res.Damaged, damaged...)
+		if report != nil {
+			res.Reports[b.NodeID] = report
+			res.Findings = append(res.Findings, report.Findings...)
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if opts.Deep && len(res.Damaged) == 0 {
