@@ -2,7 +2,10 @@
 SHELL := /bin/bash
 TOOLS_DIR ?= $(HOME)/.cache/zeebe-backup/tools
 STATICCHECK := $(TOOLS_DIR)/staticcheck-v0.8.2/staticcheck
-export TOOLS_DIR
+# The storage servers the tests start (MinIO, fake-gcs-server, Azurite); scripts/install-deps.sh
+# installs them there and writes servers.env, which internal/storage/testserver reads.
+SERVERS_DIR ?= $(HOME)/.cache/zeebe-backup/servers
+export TOOLS_DIR SERVERS_DIR
 # The version stamped into the binaries: the commit (and "-dirty" for uncommitted changes).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/zeebe-backup/zeebe-backup/internal/cli.Version=$(VERSION)
