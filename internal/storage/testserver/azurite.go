@@ -75,15 +75,19 @@ func Azurite(t testing.TB) *AzureServer {
 	return s
 }
 
-// isAzurite checks that an anonymous GET of url gets a Blob service error: a 4xx with an XML
-// <Error> body carrying a <Code>, as Azure Storage (and Azurite) answer.
+// isAzurite checks that an anonymous GET of url gets a Blob service error from Azurite: a 4xx
+// with its error code in x-ms-error-code and an XML <Error> body carrying the same <Code>, from
+// a server that names itself Azurite-Blob.
 func isAzurite(ctx context.Context, url string) error {
-	status, body, err := get(ctx, url)
+	a, err := get(ctx, url)
 	if err != nil {
 		return err
 	}
-	if status < 400 || status >= 500 || !strings.Contains(body, "<Error>") || !strings.Contains(body, "<Code>") {
-		return fmt.Errorf("GET %s: %d %.200q, want a 4xx Azure Storage XML error", url, status, body)
+	code := a.header.Get("X-Ms-Error-Code")
+	if a.status < 400 || a.status >= 500 || code == "" || !strings.Contains(a.body, "<Error>") ||
+		!strings.Contains(a.body, "<Code>"+code+"</Code>") || !strings.HasPrefix(a.header.Get("Server"), "Azurite-Blob/") {
+		return fmt.Errorf("GET %s: %d (Server %q, x-ms-error-code %q) %.200q, want a 4xx Azure Storage XML error from Azurite-Blob",
+			url, a.status, a.header.Get("Server"), code, a.body)
 	}
 	return nil
 }
@@ -91,7 +95,8 @@ func isAzurite(ctx context.Context, url string) error {
 // ContainerURL is the URL of the test's container.
 func (s *AzureServer) ContainerURL() string { return s.BlobEndpoint + "/" + s.Container }
 
-// createContainer makes s.Container with a Shared Key signed PUT.
+// createContainer makes s.Container with a Shared Key signed PUT; a container that exists
+// already is fine.
 func (s *AzureServer) createContainer() error {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -100,12 +105,12 @@ func (s *AzureServer) createContainer() error {
 	if err != nil {
 		return err
 	}
-	status, body, err := do(ctx, http.MethodPut, url, h)
+	a, err := do(ctx, http.MethodPut, url, h)
 	if err != nil {
 		return fmt.Errorf("create container %s: %w", s.Container, err)
 	}
-	if status != http.StatusCreated {
-		return fmt.Errorf("create container %s: %d %.300s", s.Container, status, body)
+	if a.status != http.StatusCreated && !(a.status == http.StatusConflict && a.header.Get("X-Ms-Error-Code") == "ContainerAlreadyExists") {
+		return fmt.Errorf("create container %s: %d %.300s", s.Container, a.status, a.body)
 	}
 	return nil
 }
@@ -130,10 +135,15 @@ func (s *AzureServer) String() string {
 func (s *AzureServer) Kill() { s.p.kill() }
 
 // Restart starts the server again (after Kill, or stopping it first) on the same port with the
-// same data, and waits until it answers. Call it from the test's goroutine.
+// same data, waits until it answers, and makes the container again if it was lost. Azurite
+// saves its metadata (containers, blob lists) every 5 seconds, so a Kill loses what changed in
+// the last 5 seconds before it; a graceful stop loses nothing. Call it from the test's goroutine.
 func (s *AzureServer) Restart() {
 	s.p.t.Helper()
 	if err := s.p.restart(); err != nil {
 		s.p.t.Fatalf("testserver: restart: %v", err)
+	}
+	if err := s.createContainer(); err != nil {
+		s.p.t.Fatalf("testserver: azurite after restart: %v; its last output:\n%s", err, s.p.output())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // GCSServer is a fake-gcs-server on loopback (plain HTTP, no authentication) with one bucket
@@ -51,12 +52,25 @@ func FakeGCS(t testing.TB) *GCSServer {
 		},
 		home: home,
 		ready: func(ctx context.Context, base string) error {
-			return wantStatus(ctx, base+"/storage/v1/b/"+s.Bucket, http.StatusOK)
+			return wantStatus(ctx, base+"/_internal/healthcheck", http.StatusOK)
 		},
 	})
 	s.Endpoint = s.p.base
 	s.EmulatorHost = s.p.base[len("http://"):]
+	if err := s.checkBucket(); err != nil {
+		t.Fatalf("testserver: fake-gcs-server: %v; its last output:\n%s", err, s.p.output())
+	}
 	return s
+}
+
+// checkBucket checks that the server serves s.Bucket.
+func (s *GCSServer) checkBucket() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := wantStatus(ctx, s.Endpoint+"/storage/v1/b/"+s.Bucket, http.StatusOK); err != nil {
+		return fmt.Errorf("bucket %s (from the -data folder) is not served: %w", s.Bucket, err)
+	}
+	return nil
 }
 
 // Env is the environment a Google Cloud Storage SDK reads to use this server.
@@ -78,5 +92,8 @@ func (s *GCSServer) Restart() {
 	s.p.t.Helper()
 	if err := s.p.restart(); err != nil {
 		s.p.t.Fatalf("testserver: restart: %v", err)
+	}
+	if err := s.checkBucket(); err != nil {
+		s.p.t.Fatalf("testserver: fake-gcs-server after restart: %v; its last output:\n%s", err, s.p.output())
 	}
 }

@@ -65,7 +65,8 @@ func MinIO(t testing.TB) *S3Server {
 		home:    home,
 		secrets: []string{s.SecretKey},
 		ready: func(ctx context.Context, base string) error {
-			return wantStatus(ctx, base+"/minio/health/live", http.StatusOK)
+			// ready, unlike live, waits for the object layer: the S3 API is served.
+			return wantStatus(ctx, base+"/minio/health/ready", http.StatusOK)
 		},
 	})
 	s.Endpoint = s.p.base
@@ -95,16 +96,16 @@ func (s *S3Server) createBucket() error {
 		if err != nil {
 			return err
 		}
-		status, body, err := do(ctx, http.MethodPut, url, h)
-		if err == nil && status == http.StatusOK {
+		a, err := do(ctx, http.MethodPut, url, h)
+		if err == nil && a.status == http.StatusOK {
 			return nil
 		}
-		if err == nil && status < 500 {
-			return fmt.Errorf("create bucket %s: %d %s", s.Bucket, status, body)
+		if err == nil && a.status < 500 {
+			return fmt.Errorf("create bucket %s: %d %.300s", s.Bucket, a.status, a.body)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("create bucket %s: server not ready within %s: %d %s %v", s.Bucket, startTimeout, status, body, err)
+			return fmt.Errorf("create bucket %s: server not ready within %s: %d %.300s %v", s.Bucket, startTimeout, a.status, a.body, err)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -139,12 +140,12 @@ func (s *S3Server) Restart() {
 
 // wantStatus checks that an unauthenticated GET of url answers want.
 func wantStatus(ctx context.Context, url string, want int) error {
-	status, body, err := get(ctx, url)
+	a, err := get(ctx, url)
 	if err != nil {
 		return err
 	}
-	if status != want {
-		return fmt.Errorf("GET %s: %d, want %d: %.200s", url, status, want, body)
+	if a.status != want {
+		return fmt.Errorf("GET %s: %d, want %d: %.200s", url, a.status, want, a.body)
 	}
 	return nil
 }

@@ -227,17 +227,24 @@ func (b *tailBuffer) String() string {
 	return string(b.buf)
 }
 
-// get does an unauthenticated GET and returns the status and up to 64 KiB of the body.
-func get(ctx context.Context, url string) (int, string, error) {
+// answer is a server's answer to one request.
+type answer struct {
+	status int
+	header http.Header
+	body   string // its first 64 KiB
+}
+
+// get does an unauthenticated GET.
+func get(ctx context.Context, url string) (answer, error) {
 	return do(ctx, http.MethodGet, url, nil)
 }
 
-// do sends one request without a body to a test server (directly: no proxy, no kept
-// connection) and returns the status and up to 64 KiB of the body.
-func do(ctx context.Context, method, url string, header http.Header) (int, string, error) {
+// do sends one request without a body to a test server, directly (no proxy, no kept
+// connection).
+func do(ctx context.Context, method, url string, header http.Header) (answer, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
-		return 0, "", err
+		return answer{}, err
 	}
 	for k, vs := range header {
 		req.Header[k] = vs
@@ -245,12 +252,13 @@ func do(ctx context.Context, method, url string, header http.Header) (int, strin
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, "", err
+		return answer{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	a := answer{status: resp.StatusCode, header: resp.Header, body: string(body)}
 	if err != nil {
-		return resp.StatusCode, string(body), fmt.Errorf("read the answer to %s %s: %w", method, url, err)
+		return a, fmt.Errorf("read the answer to %s %s: %w", method, url, err)
 	}
-	return resp.StatusCode, string(body), nil
+	return a, nil
 }

@@ -29,11 +29,11 @@ func request(t *testing.T, method, rawURL string, h http.Header) (int, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	status, body, err := do(ctx, method, rawURL, h)
+	a, err := do(ctx, method, rawURL, h)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, rawURL, err)
 	}
-	return status, body
+	return a.status, a.body
 }
 
 // refused checks that nothing answers at rawURL any more.
@@ -41,8 +41,8 @@ func refused(t *testing.T, rawURL string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if status, _, err := get(ctx, rawURL); err == nil {
-		t.Fatalf("GET %s after Kill answered %d, want no answer", rawURL, status)
+	if a, err := get(ctx, rawURL); err == nil {
+		t.Fatalf("GET %s after Kill answered %d, want no answer", rawURL, a.status)
 	}
 }
 
