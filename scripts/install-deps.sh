@@ -20,6 +20,8 @@ declare -A packages=(
 	[tar]=tar # GNU tar
 	[mkfs.ext4]=e2fsprogs # e2e: data folders that are mount points (mkfs.ext4, chattr)
 	[chattr]=e2fsprogs
+	[node]=nodejs # Azurite (3.37 asks for node >= 22 and runs on the machine's 20)
+	[npm]=npm
 )
 missing=()
 for cmd in "${!packages[@]}"; do
@@ -45,12 +47,12 @@ fi
 # The storage servers, each built or installed once per version into
 # $SERVERS_DIR/<name>-<version>/. A build goes to a temporary folder first and is renamed into
 # place when complete, so an interrupted run never leaves a half-installed server behind.
-# go_server NAME VERSION PACKAGE: `go install PACKAGE@VERSION` into $SERVERS_DIR/NAME-VERSION.
+# go_server NAME VERSION PACKAGE [NOTE]: `go install PACKAGE@VERSION` into $SERVERS_DIR/NAME-VERSION.
 go_server() {
-	local name=$1 version=$2 pkg=$3
+	local name=$1 version=$2 pkg=$3 note=${4:-}
 	local dir="$SERVERS_DIR/$name-$version"
 	[ -x "$dir/$name" ] && return 0
-	echo "building $name $version ($pkg) into $dir" >&2
+	echo "building $name $version ($pkg) into $dir${note:+ ($note)}" >&2
 	mkdir -p "$SERVERS_DIR"
 	local tmp
 	tmp=$(mktemp -d "$SERVERS_DIR/.$name-$version.XXXXXX")
@@ -64,7 +66,7 @@ go_server() {
 	rm -rf "$dir" && mv "$tmp" "$dir"
 	echo "built $name $version in $((SECONDS - start))s" >&2
 }
-go_server minio "$MINIO_VERSION" github.com/minio/minio
+go_server minio "$MINIO_VERSION" github.com/minio/minio "once per version; about 17 minutes on a busy 2-core machine"
 go_server fake-gcs-server "$FAKE_GCS_VERSION" github.com/fsouza/fake-gcs-server
 
 azurite_dir="$SERVERS_DIR/azurite-$AZURITE_VERSION"
