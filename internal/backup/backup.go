@@ -180,7 +180,7 @@ func (r *run) findings() []string {
 	}
 	r.recordShape(reports)
 	r.dataVersion(reports)
-	findings = append(findings, check.Cluster(reports, r.shape.Brokers(), r.shape.PartitionsCount, r.shape.ReplicationFactor)...)
+	findings = append(findings, check.Cluster(reports, r.shape.Real())...)
 	r.m.Findings = storedFindings(findings)
 	if r.m.ZeebeVersion == "" {
 		r.emit(progress.Event{Level: progress.Warn, Phase: "check", Broker: progress.Cluster, Message: "the Zeebe version is unknown (no gateway, no version: in the cluster file, no record carries one); restores of this backup will need version: in their cluster file or --force=version"})
@@ -290,7 +290,7 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 	r.emit(progress.Event{Phase: "archive", Broker: n, Message: "archiving " + m.DataDir})
 	pr, pw := io.Pipe()
 	var summary *archive.Summary
-	checker := check.New(check.Options{NodeID: n, ClusterSize: r.shape.Brokers(), PartitionsCount: r.shape.PartitionsCount, ReplicationFactor: r.shape.ReplicationFactor})
+	checker := check.New(check.Options{NodeID: n, Shape: r.shape.Real()})
 	done := make(chan error, 1)
 	go func() {
 		var err error

@@ -24,7 +24,7 @@ import (
 // says nothing about the number of brokers once a topology exists.
 func (r *run) realShape(ctx context.Context, f *fleet.Fleet, shape fleet.Shape) (repo.ClusterShape, error) {
 	out := repo.ClusterShape{ClusterSize: shape.ClusterSize, PartitionsCount: shape.PartitionsCount,
-		ReplicationFactor: shape.ReplicationFactor, ClusterName: shape.ClusterName}
+		ReplicationFactor: shape.ReplicationFactor, ClusterName: shape.ClusterName} // as stored
 	var listed []int
 	for _, m := range f.Members {
 		listed = append(listed, m.Broker.NodeID)
@@ -43,7 +43,7 @@ func (r *run) realShape(ctx context.Context, f *fleet.Fleet, shape fleet.Shape) 
 		}
 	}
 	if newest == nil {
-		out.Members, out.MembersFrom = repo.StaticMembers(shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor), repo.MembersFromConfig
+		out.Members, out.MembersFrom = repo.StaticMembers(shape.Shape), repo.MembersFromConfig
 		if want := out.NodeIDs(); !slices.Equal(want, listed) {
 			return out, fmt.Errorf("the configurations say clusterSize %d (node ids %v) and no data folder has a %s; the cluster file lists brokers %v: describe every broker of the cluster",
 				shape.ClusterSize, want, zeebe.TopologyMetaFile, listed)

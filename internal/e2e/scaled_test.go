@@ -53,7 +53,7 @@ func TestScaledClusterBackupAndRestore(t *testing.T) {
 		t.Fatalf("backup: exit %d\n%s", code, stderr)
 	}
 
-	want := zeebe.Distribute(6, 6, 3, true)
+	want := zeebe.Distribute(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, true)
 	ms := e.manifests()
 	if len(ms) != 1 || len(ms[0].Brokers) != 6 {
 		t.Fatalf("list: %+v", ms)

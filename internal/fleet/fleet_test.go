@@ -137,7 +137,7 @@ func TestFleetStartAllWaitsForTheTopologyAfterTheDriver(t *testing.T) {
 	f.Topology = func(ctx context.Context, addr string) (zeebe.Topology, error) {
 		up := slices.Sorted(slices.Values(fake.Started()))
 		asked = append(asked, up)
-		top := zeebe.Topology{ClusterSize: 2, PartitionsCount: 1, ReplicationFactor: 1}
+		top := zeebe.Topology{Shape: zeebe.Shape{ClusterSize: 2, PartitionsCount: 1, ReplicationFactor: 1}}
 		for _, id := range up {
 			b := zeebe.TopologyBroker{NodeID: id}
 			if id == 0 {

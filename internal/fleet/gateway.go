@@ -25,8 +25,9 @@ func GatewayTopology(ctx context.Context, addr string) (zeebe.Topology, error) {
 		return zeebe.Topology{}, fmt.Errorf("gateway %s: topology: %w", addr, err)
 	}
 	t := zeebe.Topology{
-		ClusterSize: int(resp.ClusterSize), PartitionsCount: int(resp.PartitionsCount),
-		ReplicationFactor: int(resp.ReplicationFactor), GatewayVersion: resp.GatewayVersion,
+		Shape: zeebe.Shape{ClusterSize: int(resp.ClusterSize), PartitionsCount: int(resp.PartitionsCount),
+			ReplicationFactor: int(resp.ReplicationFactor)},
+		GatewayVersion: resp.GatewayVersion,
 	}
 	for _, b := range resp.Brokers {
 		tb := zeebe.TopologyBroker{NodeID: int(b.NodeId), Host: b.Host, Port: int(b.Port), Version: b.Version}

@@ -7,16 +7,17 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe/config"
 )
 
-// Shape is what every broker's configuration must agree on. ClusterSize is the configured
-// size: from 8.4 a cluster scaled at runtime keeps its initial clusterSize while it has more
-// (or fewer) brokers, so it is not the number of brokers (zeebe-format.md §6); the real shape
-// is in .topology.meta.
+// Shape is what every broker's configuration must agree on: the configured zeebe.Shape and
+// the cluster name. ClusterSize is the configured size: from 8.4 a cluster scaled at runtime
+// keeps its initial clusterSize while it has more (or fewer) brokers, so it is not the number
+// of brokers (zeebe-format.md §6); the real shape is in .topology.meta.
 type Shape struct {
-	ClusterSize, PartitionsCount, ReplicationFactor int
-	ClusterName                                     string
+	zeebe.Shape
+	ClusterName string
 }
 
 // Resolve builds the fleet of a described cluster, reading each broker's configuration once,
@@ -65,8 +66,8 @@ func Resolve(ctx context.Context, d *cluster.Description, hosts func(cluster.Bro
 		if first == nil {
 			first, f.Shape = m, shapeOf(m.Config)
 		} else if s := shapeOf(m.Config); s != f.Shape {
-			fail(b, "its configuration %s has clusterSize %d, partitionsCount %d, replicationFactor %d, clusterName %q; %s has %d, %d, %d, %q: all brokers must agree",
-				b.Config, s.ClusterSize, s.PartitionsCount, s.ReplicationFactor, s.ClusterName,
+			fail(b, "its configuration %s has %s, clusterName %q; %s has %d, %d, %d, %q: all brokers must agree",
+				b.Config, s.Shape, s.ClusterName,
 				first.Broker.Name(), f.Shape.ClusterSize, f.Shape.PartitionsCount, f.Shape.ReplicationFactor, f.Shape.ClusterName)
 		}
 		f.Members = append(f.Members, m)
@@ -118,5 +119,5 @@ func hostReader(ctx context.Context, h broker.Host) func(string) ([]byte, error)
 }
 
 func shapeOf(c *config.Broker) Shape {
-	return Shape{c.ClusterSize, c.PartitionsCount, c.ReplicationFactor, c.ClusterName}
+	return Shape{c.Shape, c.ClusterName}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // writeConfig writes an application.yaml under dir/config and returns its path.
@@ -158,7 +159,7 @@ func TestResolveDataDirectories(t *testing.T) {
 	if got := f.Members[4].Config.DataDirectory; got != "/also/not/used" {
 		t.Errorf("broker 4 config DataDirectory = %q", got)
 	}
-	if f.Description != d || f.Shape != (Shape{5, 3, 3, "zeebe-cluster"}) {
+	if f.Description != d || f.Shape != (Shape{zeebe.Shape{ClusterSize: 5, PartitionsCount: 3, ReplicationFactor: 3}, "zeebe-cluster"}) {
 		t.Errorf("fleet description %p (want %p), shape %+v", f.Description, d, f.Shape)
 	}
 }

@@ -23,12 +23,12 @@ type ShapeMember struct {
 	Partitions []int `json:"partitions"`
 }
 
-// StaticMembers are the members of a cluster without a persisted topology: node ids
-// 0..clusterSize-1 with the round-robin distribution's partitions (numeric order, §5).
-func StaticMembers(clusterSize, partitionsCount, replicationFactor int) []ShapeMember {
-	dist := zeebe.Distribute(clusterSize, partitionsCount, replicationFactor, true)
-	out := make([]ShapeMember, 0, max(clusterSize, 0))
-	for n := range clusterSize {
+// StaticMembers are the members of a cluster of shape s without a persisted topology: node ids
+// 0..ClusterSize-1 with the round-robin distribution's partitions (numeric order, §5).
+func StaticMembers(s zeebe.Shape) []ShapeMember {
+	dist := zeebe.Distribute(s, true)
+	out := make([]ShapeMember, 0, max(s.ClusterSize, 0))
+	for n := range s.ClusterSize {
 		out = append(out, ShapeMember{NodeID: n, Partitions: orEmpty(zeebe.PartitionsOf(dist, n))})
 	}
 	return out
@@ -52,6 +52,17 @@ func orEmpty(ps []int) []int {
 		return []int{}
 	}
 	return ps
+}
+
+// Configured is the shape every broker's configuration gave, as recorded.
+func (s ClusterShape) Configured() zeebe.Shape {
+	return zeebe.Shape{ClusterSize: s.ClusterSize, PartitionsCount: s.PartitionsCount, ReplicationFactor: s.ReplicationFactor}
+}
+
+// Real is the shape the backed-up data must have: the configured one with the number of
+// brokers the cluster really had (Brokers), which differs in a cluster scaled at runtime.
+func (s ClusterShape) Real() zeebe.Shape {
+	return zeebe.Shape{ClusterSize: s.Brokers(), PartitionsCount: s.PartitionsCount, ReplicationFactor: s.ReplicationFactor}
 }
 
 // Brokers is the number of brokers of the real shape: its members when recorded, else the

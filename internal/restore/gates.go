@@ -42,8 +42,9 @@ func (r *run) gates(ctx context.Context, shape fleet.Shape) error {
 	for _, m := range r.fleet.Members {
 		dataDirs[m.Broker.NodeID] = m.DataDir
 	}
+	// The data is checked against the backup's real shape, which compareShape found the
+	// target's partitions count and replication factor to be.
 	res, err := verify.Backup(ctx, r.deps.Repo, r.m, verify.Options{Deep: true, Events: r.deps.Events,
-		ClusterSize: r.m.Cluster.Brokers(), PartitionsCount: shape.PartitionsCount, ReplicationFactor: shape.ReplicationFactor,
 		DataDir: func(n int) string { return dataDirs[n] }})
 	if err != nil {
 		return err
@@ -148,7 +149,7 @@ func (r *run) partitionGate(nodeID int, rep *check.Report, shape fleet.Shape) st
 		}
 	default:
 		source = "round-robin"
-		want = zeebe.PartitionsOf(zeebe.Distribute(shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor, true), nodeID)
+		want = zeebe.PartitionsOf(zeebe.Distribute(shape.Shape, true), nodeID)
 	}
 	slices.Sort(have)
 	slices.Sort(want)

@@ -26,7 +26,7 @@ func compareShape(m *repo.Manifest, d *cluster.Description, shape fleet.Shape) [
 	from := m.Cluster.MembersFrom
 	backup := m.Cluster.Members
 	if len(backup) == 0 {
-		backup, from = repo.StaticMembers(m.Cluster.ClusterSize, m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor), repo.MembersFromConfig
+		backup, from = repo.StaticMembers(m.Cluster.Configured()), repo.MembersFromConfig
 	}
 	var backedUp, ids, target []int
 	for _, b := range m.Brokers {
@@ -56,7 +56,7 @@ func compareShape(m *repo.Manifest, d *cluster.Description, shape fleet.Shape) [
 		return errs
 	}
 	// Static: the target's round-robin must give each member the partitions it had.
-	placed := repo.ClusterShape{Members: repo.StaticMembers(shape.ClusterSize, shape.PartitionsCount, shape.ReplicationFactor)}
+	placed := repo.ClusterShape{Members: repo.StaticMembers(shape.Shape)}
 	var moved []string
 	for _, mem := range backup {
 		if got, _ := placed.PartitionsOf(mem.NodeID); !slices.Equal(got, mem.Partitions) {

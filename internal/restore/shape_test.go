@@ -15,7 +15,7 @@ import (
 // configuration, 6 members with 6 partitions redistributed round-robin, from .topology.meta.
 func scaledManifest() *repo.Manifest {
 	m := &repo.Manifest{ID: "b1", Cluster: repo.ClusterShape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3,
-		Members: repo.StaticMembers(6, 6, 3), MembersFrom: repo.MembersFromTopology}}
+		Members: repo.StaticMembers(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}), MembersFrom: repo.MembersFromTopology}}
 	for n := range 6 {
 		m.Brokers = append(m.Brokers, repo.BrokerRecord{NodeID: n})
 	}
@@ -45,12 +45,12 @@ func TestCompareShape(t *testing.T) {
 		target fleet.Shape
 		want   string // "" for no refusal
 	}{
-		{"scaled onto the same configs", scaledManifest(), description(6), fleet.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}, ""},
-		{"scaled onto configs that say 6", scaledManifest(), description(6), fleet.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, ""},
-		{"scaled onto 3 brokers", scaledManifest(), description(3), fleet.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}, "node ids [0 1 2 3 4 5]; the target cluster has [0 1 2]"},
-		{"scaled, another partitions count", scaledManifest(), description(6), fleet.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}, "has 6 partitions; the target's configurations say partitionsCount 3"},
-		{"static onto the same", static, description(3), fleet.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}, ""},
-		{"static onto another clusterSize", static, description(3), fleet.Shape{ClusterSize: 4, PartitionsCount: 3, ReplicationFactor: 3}, "without a persisted topology; the target's configurations say clusterSize 4"},
+		{"scaled onto the same configs", scaledManifest(), description(6), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}}, ""},
+		{"scaled onto configs that say 6", scaledManifest(), description(6), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}}, ""},
+		{"scaled onto 3 brokers", scaledManifest(), description(3), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}}, "node ids [0 1 2 3 4 5]; the target cluster has [0 1 2]"},
+		{"scaled, another partitions count", scaledManifest(), description(6), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}}, "has 6 partitions; the target's configurations say partitionsCount 3"},
+		{"static onto the same", static, description(3), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}}, ""},
+		{"static onto another clusterSize", static, description(3), fleet.Shape{Shape: zeebe.Shape{ClusterSize: 4, PartitionsCount: 3, ReplicationFactor: 3}}, "without a persisted topology; the target's configurations say clusterSize 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			errs := compareShape(tc.m, tc.d, tc.target)
@@ -72,8 +72,8 @@ func TestCompareShape(t *testing.T) {
 func TestPartitionGateOfAScaledCluster(t *testing.T) {
 	m := scaledManifest()
 	r := &run{m: m}
-	target := fleet.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}
-	dist := zeebe.Distribute(6, 6, 3, true)
+	target := fleet.Shape{Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}}
+	dist := zeebe.Distribute(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, true)
 	topo := &zeebe.PersistedTopology{Version: 5, Members: map[int]zeebe.TopologyMember{}}
 	for _, mem := range m.Cluster.Members {
 		tm := zeebe.TopologyMember{State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}

@@ -129,8 +129,7 @@ func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
 	// cluster scaled at runtime needs; the static distribution while it has not recovered yet.
 	placed := b.placed.Load()
 	if placed == nil {
-		dist := zeebe.Distribute(b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, true)
-		placed = &placement{dist, shape{b.cfg.ClusterSize, b.cfg.PartitionsCount, b.cfg.ReplicationFactor}}
+		placed = &placement{zeebe.Distribute(b.cfg.Shape, true), b.cfg.Shape}
 	}
 	brokers := gateway.AssignReplicas(placed.replicas, up)
 	type lead struct {
@@ -155,11 +154,9 @@ func (b *Broker) topology(ctx context.Context) (gateway.Topology, error) {
 		}
 	}
 	return gateway.Topology{
-		ClusterSize:       placed.shape.clusterSize,
-		PartitionsCount:   placed.shape.partitionsCount,
-		ReplicationFactor: placed.shape.replicationFactor,
-		GatewayVersion:    b.version.String(),
-		Brokers:           brokers,
+		Shape:          placed.shape,
+		GatewayVersion: b.version.String(),
+		Brokers:        brokers,
 	}, nil
 }
 

@@ -19,23 +19,23 @@ import (
 // 0..clusterSize-1 (§5).
 type placement struct {
 	replicas map[int][]zeebe.Replica // by partition id
-	shape    shape
+	// shape is what the gateway reports as the cluster's size, partitions count and
+	// replication factor: the configuration's, and from 8.4 the dynamic topology's
+	// (topologyShape).
+	shape zeebe.Shape
 }
 
-// shape is what the gateway reports as the cluster's size, partitions count and replication
-// factor. From 8.4 a gateway takes them from the dynamic topology, not the configuration: the
-// number of members, of partitions, and the lowest replica count of any partition.
-type shape struct{ clusterSize, partitionsCount, replicationFactor int }
-
-// topologyShape is what an 8.4+ gateway reports for a persisted topology.
-func topologyShape(t zeebe.PersistedTopology, replicas map[int][]zeebe.Replica) shape {
+// topologyShape is what an 8.4+ gateway reports for a persisted topology: not the
+// configuration's shape but the number of members, of partitions, and the lowest replica
+// count of any partition.
+func topologyShape(t zeebe.PersistedTopology, replicas map[int][]zeebe.Replica) zeebe.Shape {
 	rf := 0
 	for _, rs := range replicas {
 		if rf == 0 || len(rs) < rf {
 			rf = len(rs)
 		}
 	}
-	return shape{len(t.Members), len(replicas), rf}
+	return zeebe.Shape{ClusterSize: len(t.Members), PartitionsCount: len(replicas), ReplicationFactor: rf}
 }
 
 // partitionsOfThisNode reads .topology.meta (8.4+), which is authoritative once written, or
@@ -53,9 +53,9 @@ func (b *Broker) partitionsOfThisNode() ([]int, map[int][]zeebe.Member, *placeme
 	if !b.layout.TopologyMeta && node >= size {
 		return nil, nil, nil, fmt.Errorf("node id %d needs to be below the cluster size %d before Zeebe 8.4 (zeebe.broker.cluster.nodeId, clusterSize)", node, size)
 	}
-	dist := zeebe.Distribute(size, b.cfg.PartitionsCount, b.cfg.ReplicationFactor, b.version.AtLeast(8, 5, 0))
+	dist := zeebe.Distribute(b.cfg.Shape, b.version.AtLeast(8, 5, 0))
 	if !b.layout.TopologyMeta {
-		static := &placement{dist, shape{size, b.cfg.PartitionsCount, b.cfg.ReplicationFactor}}
+		static := &placement{dist, b.cfg.Shape}
 		return zeebe.PartitionsOf(dist, node), membersOf(dist, nil), static, nil
 	}
 	path := filepath.Join(b.opts.DataDir, zeebe.TopologyMetaFile)

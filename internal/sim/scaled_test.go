@@ -36,7 +36,7 @@ func TestScaledClusterFollowsTheTopology(t *testing.T) {
 	if topo.ClusterSize != 6 || topo.PartitionsCount != 6 || topo.ReplicationFactor != 3 {
 		t.Errorf("gateway reports clusterSize %d, partitionsCount %d, replicationFactor %d; want the topology's 6, 6, 3", topo.ClusterSize, topo.PartitionsCount, topo.ReplicationFactor)
 	}
-	want := zeebe.Distribute(6, 6, 3, true)
+	want := zeebe.Distribute(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, true)
 	for _, b := range topo.Brokers {
 		var got []int
 		for _, p := range b.Partitions {

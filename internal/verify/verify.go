@@ -36,9 +36,6 @@ type Options struct {
 	// NodeID maps a backed-up broker to the node id its data must belong to (the restore
 	// target's); nil means the same id.
 	NodeID func(backedUp int) int
-	// ClusterSize, PartitionsCount and ReplicationFactor are the shape the data must have; zero
-	// values take the manifest's.
-	ClusterSize, PartitionsCount, ReplicationFactor int
 	// DataDir gives the data folder a backed-up broker's archive would be restored into (the
 	// target's, never the manifest's); "" or nil means unknown, and then every absolute
 	// symbolic link points outside.
@@ -71,11 +68,9 @@ func (r *Result) Errors() []check.Finding {
 	return out
 }
 
-// Backup verifies backup m of repository r.
+// Backup verifies backup m of repository r. The deep checks hold the data to the backup's real
+// shape (repo.ClusterShape.Real): a restore checks that its target has that shape first.
 func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (*Result, error) {
-	if opts.ClusterSize == 0 {
-		opts.ClusterSize, opts.PartitionsCount, opts.ReplicationFactor = m.Cluster.Brokers(), m.Cluster.PartitionsCount, m.Cluster.ReplicationFactor
-	}
 	emit := func(e progress.Event) {
 		if opts.Events != nil {
 			if e.Level == "" {
@@ -107,7 +102,7 @@ func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (
 				reports = append(reports, rep)
 			}
 		}
-		res.Findings = append(res.Findings, check.Cluster(reports, opts.ClusterSize, opts.PartitionsCount, opts.ReplicationFactor)...)
+		res.Findings = append(res.Findings, check.Cluster(reports, m.Cluster.Real())...)
 	}
 	// By severity, then broker: the same backup always reads the same, whichever broker's
 	// archive was read first.
@@ -146,7 +141,7 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 		if opts.NodeID != nil {
 			node = opts.NodeID(b.NodeID)
 		}
-		checker = check.New(check.Options{NodeID: node, ClusterSize: opts.ClusterSize, PartitionsCount: opts.PartitionsCount, ReplicationFactor: opts.ReplicationFactor})
+		checker = check.New(check.Options{NodeID: node, Shape: m.Cluster.Real()})
 	}
 	emit(progress.Event{Phase: "verify", Broker: b.NodeID, Total: b.ArchiveSize, Message: "reading " + b.Archive})
 	var obs archive.Observer // a nil *Checker must not become a non-nil Observer

@@ -38,7 +38,7 @@ type TopologyBroker struct {
 
 // Topology is what a gateway answers to a topology request (§7), over gRPC or REST.
 type Topology struct {
-	ClusterSize, PartitionsCount, ReplicationFactor int
-	GatewayVersion                                  string
-	Brokers                                         []TopologyBroker // only brokers that are up; sorted by NodeID
+	Shape
+	GatewayVersion string
+	Brokers        []TopologyBroker // only brokers that are up; sorted by NodeID
 }

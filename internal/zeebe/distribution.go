@@ -1,6 +1,9 @@
 package zeebe
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // Replica is one node's membership in a partition's replica set.
 type Replica struct {
@@ -9,12 +12,33 @@ type Replica struct {
 	Primary  bool
 }
 
+// Shape is a cluster's shape as Zeebe configures it and a gateway reports it
+// (zeebe.broker.cluster.clusterSize, partitionsCount, replicationFactor; §5, §7). ClusterSize
+// is the initial size, which a cluster scaled at runtime (8.4+) keeps in its configurations.
+// A zero field means unknown. It is the one in-memory form of the three numbers; stored
+// formats (the manifest) have their own.
+type Shape struct {
+	ClusterSize, PartitionsCount, ReplicationFactor int
+}
+
+// Known says whether all three numbers are set.
+func (s Shape) Known() bool {
+	return s.ClusterSize > 0 && s.PartitionsCount > 0 && s.ReplicationFactor > 0
+}
+
+// String is the shape as the configuration keys name it.
+func (s Shape) String() string {
+	return fmt.Sprintf("clusterSize %d, partitionsCount %d, replicationFactor %d", s.ClusterSize, s.PartitionsCount, s.ReplicationFactor)
+}
+
 // Distribute computes the round-robin partition distribution of a static cluster (§5,
-// RoundRobinPartitionDistributor) for nodes 0..clusterSize-1: the replicas of each partition
-// 1..partitions, in list order, with their priorities. numericOrder sorts node ids as numbers
-// (8.5+); false sorts them as strings, as 8.4 and earlier do ("10" before "2").
-func Distribute(clusterSize, partitions, replicationFactor int, numericOrder bool) map[int][]Replica {
-	if clusterSize < 1 || replicationFactor < 1 || partitions < 1 {
+// RoundRobinPartitionDistributor) of shape s, for nodes 0..ClusterSize-1: the replicas of each
+// partition 1..PartitionsCount, in list order, with their priorities. numericOrder sorts node
+// ids as numbers (8.5+); false sorts them as strings, as 8.4 and earlier do ("10" before "2").
+// A shape that is not Known has no replicas.
+func Distribute(s Shape, numericOrder bool) map[int][]Replica {
+	clusterSize, partitions, replicationFactor := s.ClusterSize, s.PartitionsCount, s.ReplicationFactor
+	if !s.Known() {
 		return map[int][]Replica{}
 	}
 	nodes := make([]int, clusterSize)

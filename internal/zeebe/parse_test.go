@@ -114,7 +114,7 @@ func TestDistributeExamples(t *testing.T) {
 	type rep = zeebe.Replica
 	// N=3, P=3, RF=3: every node holds 1,2,3. Partition p's list starts at node p-1; the
 	// primary has priority RF, the others RF-1, RF-2 ((p-1)/N = 0 is even).
-	d := zeebe.Distribute(3, 3, 3, true)
+	d := zeebe.Distribute(zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}, true)
 	want := map[int][]rep{
 		1: {{0, 3, true}, {1, 2, false}, {2, 1, false}},
 		2: {{1, 3, true}, {2, 2, false}, {0, 1, false}},
@@ -129,7 +129,7 @@ func TestDistributeExamples(t *testing.T) {
 
 	// N=4, P=5, RF=3 (class Javadoc): node0 {1,3,4,5}, node1 {1,2,4,5}, node2 {1,2,3,5},
 	// node3 {2,3,4}. Partition 5 has (5-1)/4 = 1, odd: the others get 1, 2.
-	d = zeebe.Distribute(4, 5, 3, true)
+	d = zeebe.Distribute(zeebe.Shape{ClusterSize: 4, PartitionsCount: 5, ReplicationFactor: 3}, true)
 	for n, ps := range map[int][]int{0: {1, 3, 4, 5}, 1: {1, 2, 4, 5}, 2: {1, 2, 3, 5}, 3: {2, 3, 4}} {
 		if got := zeebe.PartitionsOf(d, n); !slices.Equal(got, ps) {
 			t.Errorf("N=4 P=5 RF=3: node %d holds %v, want %v", n, got, ps)
@@ -149,7 +149,7 @@ func TestDistributeExamples(t *testing.T) {
 	for n := 1; n <= 12; n++ {
 		for rf := 1; rf <= 5; rf++ {
 			const partitions = 15
-			d := zeebe.Distribute(n, partitions, rf, true)
+			d := zeebe.Distribute(zeebe.Shape{ClusterSize: n, PartitionsCount: partitions, ReplicationFactor: rf}, true)
 			for p := 1; p <= partitions; p++ {
 				if len(d[p]) != min(rf, n) {
 					t.Errorf("N=%d RF=%d p=%d: %d replicas, want %d", n, rf, p, len(d[p]), min(rf, n))
@@ -168,15 +168,15 @@ func TestDistributeExamples(t *testing.T) {
 	}
 
 	// <= 8.4 sorts node ids as strings: "10" < "2", which differs when N > 10.
-	s := zeebe.Distribute(12, 2, 3, false)
+	s := zeebe.Distribute(zeebe.Shape{ClusterSize: 12, PartitionsCount: 2, ReplicationFactor: 3}, false)
 	if got := nodesOf(s[2]); !slices.Equal(got, []int{1, 10, 11}) {
 		t.Errorf("N=12 string order: partition 2 on %v, want [1 10 11]", got)
 	}
-	if got := nodesOf(zeebe.Distribute(12, 2, 3, true)[2]); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := nodesOf(zeebe.Distribute(zeebe.Shape{ClusterSize: 12, PartitionsCount: 2, ReplicationFactor: 3}, true)[2]); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("N=12 numeric order: partition 2 on %v, want [1 2 3]", got)
 	}
 	for n := 1; n <= 10; n++ {
-		gdEqual(t, fmt.Sprintf("N=%d string order = numeric order", n), zeebe.Distribute(n, 7, 3, false), zeebe.Distribute(n, 7, 3, true))
+		gdEqual(t, fmt.Sprintf("N=%d string order = numeric order", n), zeebe.Distribute(zeebe.Shape{ClusterSize: n, PartitionsCount: 7, ReplicationFactor: 3}, false), zeebe.Distribute(zeebe.Shape{ClusterSize: n, PartitionsCount: 7, ReplicationFactor: 3}, true))
 	}
 }
 

@@ -8,14 +8,11 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
-// Assign computes a deterministic topology for a static round-robin cluster given which brokers
-// are up: AssignReplicas with the distribution over node ids 0..clusterSize-1 (§5), so a
-// broker whose id is outside them holds none.
-func Assign(clusterSize, partitionsCount, replicationFactor int, up map[int]Broker) []Broker {
-	if clusterSize < 1 || replicationFactor < 1 {
-		return AssignReplicas(nil, up)
-	}
-	return AssignReplicas(zeebe.Distribute(clusterSize, partitionsCount, replicationFactor, true), up)
+// Assign computes a deterministic topology for a static round-robin cluster of shape s given
+// which brokers are up: AssignReplicas with the distribution over node ids 0..clusterSize-1
+// (§5), so a broker whose id is outside them holds none.
+func Assign(s zeebe.Shape, up map[int]Broker) []Broker {
+	return AssignReplicas(zeebe.Distribute(s, true), up)
 }
 
 // AssignReplicas computes a deterministic topology given the replicas of each partition, from

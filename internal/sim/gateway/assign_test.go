@@ -60,7 +60,7 @@ func TestAssignFormatExamples(t *testing.T) {
 			for i := range ids {
 				ids[i] = i
 			}
-			got := Assign(tc.n, tc.parts, tc.f, upBrokers("8.5.3", ids...))
+			got := Assign(zeebe.Shape{ClusterSize: tc.n, PartitionsCount: tc.parts, ReplicationFactor: tc.f}, upBrokers("8.5.3", ids...))
 			if h := held(got); !reflect.DeepEqual(h, tc.want) {
 				t.Errorf("partitions per node = %v, want %v", h, tc.want)
 			}
@@ -88,7 +88,7 @@ func TestDistributionPriorities(t *testing.T) {
 		4: {{3, 3}, {0, 2}, {1, 1}},
 		5: {{0, 3}, {1, 1}, {2, 2}},
 	}
-	dist := zeebe.Distribute(4, 5, 3, true)
+	dist := zeebe.Distribute(zeebe.Shape{ClusterSize: 4, PartitionsCount: 5, ReplicationFactor: 3}, true)
 	for p, w := range want {
 		var got []replica
 		for _, r := range dist[p] {
@@ -98,7 +98,7 @@ func TestDistributionPriorities(t *testing.T) {
 			t.Errorf("partition %d: %v, want %v", p, got, w)
 		}
 	}
-	if got := zeebe.Distribute(2, 1, 3, true)[1]; len(got) != 2 || got[0].Priority != 3 || got[1].Priority != 2 {
+	if got := zeebe.Distribute(zeebe.Shape{ClusterSize: 2, PartitionsCount: 1, ReplicationFactor: 3}, true)[1]; len(got) != 2 || got[0].Priority != 3 || got[1].Priority != 2 {
 		t.Errorf("N=2, RF=3: %v", got)
 	}
 }
@@ -106,7 +106,7 @@ func TestDistributionPriorities(t *testing.T) {
 // Replicas from a persisted topology place partitions on brokers beyond the configured
 // clusterSize (a cluster scaled from 3 to 6): brokers 3..5 hold partitions and lead some.
 func TestAssignReplicasOfAScaledTopology(t *testing.T) {
-	got := AssignReplicas(zeebe.Distribute(6, 6, 3, true), upBrokers("8.5.3", 0, 1, 2, 3, 4, 5))
+	got := AssignReplicas(zeebe.Distribute(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, true), upBrokers("8.5.3", 0, 1, 2, 3, 4, 5))
 	want := map[int][]int{0: {1, 5, 6}, 1: {1, 2, 6}, 2: {1, 2, 3}, 3: {2, 3, 4}, 4: {3, 4, 5}, 5: {4, 5, 6}}
 	if h := held(got); !reflect.DeepEqual(h, want) {
 		t.Errorf("held = %v, want %v", h, want)

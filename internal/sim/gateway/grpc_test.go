@@ -77,8 +77,8 @@ func fromProto(t *testing.T, r *pb.TopologyResponse) Topology {
 		pb.Partition_LEADER: RoleLeader, pb.Partition_FOLLOWER: RoleFollower, pb.Partition_INACTIVE: RoleInactive}
 	healths := map[pb.Partition_PartitionBrokerHealth]Health{
 		pb.Partition_HEALTHY: HealthHealthy, pb.Partition_UNHEALTHY: HealthUnhealthy, pb.Partition_DEAD: HealthDead}
-	out := Topology{ClusterSize: int(r.ClusterSize), PartitionsCount: int(r.PartitionsCount),
-		ReplicationFactor: int(r.ReplicationFactor), GatewayVersion: r.GatewayVersion}
+	out := Topology{Shape: zeebe.Shape{ClusterSize: int(r.ClusterSize), PartitionsCount: int(r.PartitionsCount),
+		ReplicationFactor: int(r.ReplicationFactor)}, GatewayVersion: r.GatewayVersion}
 	for _, b := range r.Brokers {
 		ob := Broker{NodeID: int(b.NodeId), Host: b.Host, Port: int(b.Port), Version: b.Version}
 		for _, p := range b.Partitions {
@@ -139,7 +139,7 @@ func TestGRPCTopologyWithZeebeClient(t *testing.T) {
 }
 
 func TestGRPCAllRolesAndHealths(t *testing.T) {
-	want := Topology{ClusterSize: 2, PartitionsCount: 2, ReplicationFactor: 2, GatewayVersion: "8.6.0",
+	want := Topology{Shape: zeebe.Shape{ClusterSize: 2, PartitionsCount: 2, ReplicationFactor: 2}, GatewayVersion: "8.6.0",
 		Brokers: []Broker{
 			{NodeID: 0, Host: "a", Port: 1, Version: "8.6.0", Partitions: []Partition{
 				{PartitionID: 1, Role: RoleLeader, Health: HealthUnhealthy}, {PartitionID: 2, Role: RoleInactive, Health: HealthDead}}},

@@ -8,8 +8,8 @@ import (
 
 // cluster returns the topology of a static cluster with the given brokers up.
 func cluster(n, parts, rf int, version string, ids ...int) Topology {
-	return Topology{ClusterSize: n, PartitionsCount: parts, ReplicationFactor: rf, GatewayVersion: version,
-		Brokers: Assign(n, parts, rf, upBrokers(version, ids...))}
+	return Topology{Shape: zeebe.Shape{ClusterSize: n, PartitionsCount: parts, ReplicationFactor: rf}, GatewayVersion: version,
+		Brokers: Assign(zeebe.Shape{ClusterSize: n, PartitionsCount: parts, ReplicationFactor: rf}, upBrokers(version, ids...))}
 }
 
 func TestHealthyFullCluster(t *testing.T) {
@@ -63,7 +63,7 @@ func TestHealthyNamesProblem(t *testing.T) {
 			"partition 3 on broker 2 is inactive; partition 3 has no leader"},
 		{"extraBrokers", extra, "", "cluster not fully up: unexpected broker 3 (cluster size 3); broker 0 is listed more than once"},
 		{"repeatedPartition", repeated, "", "cluster not fully up: broker 1 lists partition 2 more than once; broker 1 reports unknown partition 4"},
-		{"allDown", Topology{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}, "", "cluster not fully up: broker 0 is absent; partition 1 has no leader"},
+		{"allDown", Topology{Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}}, "", "cluster not fully up: broker 0 is absent; partition 1 has no leader"},
 		{"rfAboveN", cluster(2, 2, 3, "8.5.3", 0, 1), "", "cluster not fully up: replication factor 3 exceeds cluster size 2"},
 		{"empty", Topology{}, "", "cluster not fully up: topology reports clusterSize 0, partitionsCount 0, replicationFactor 0"},
 	} {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // get sends method to srv+path and returns status, content type and body.
@@ -80,7 +82,7 @@ func TestRESTTopology(t *testing.T) {
 
 func TestRESTEmptyListsAreNotNull(t *testing.T) {
 	srv := httptest.NewServer(RESTHandler(func(context.Context) (Topology, error) {
-		return Topology{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}, nil
+		return Topology{Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}}, nil
 	}))
 	defer srv.Close()
 	_, _, body := get(t, http.MethodGet, srv.URL+"/v2/topology")

@@ -18,13 +18,13 @@ import (
 
 // Options shape the data folder.
 type Options struct {
-	Version                                         string // default 8.5.3
-	NodeID                                          int
-	ClusterSize, PartitionsCount, ReplicationFactor int   // default 3, 3, 3
-	Size                                            int64 // about this many bytes in all
-	SegmentSize                                     int64 // default 128 MiB, as Zeebe's
-	RecordSize                                      int   // default 512
-	Seed                                            uint64
+	Version     string // default 8.5.3
+	NodeID      int
+	Shape       zeebe.Shape // default 3 brokers, 3 partitions, replication factor 3
+	Size        int64       // about this many bytes in all
+	SegmentSize int64       // default 128 MiB, as Zeebe's
+	RecordSize  int         // default 512
+	Seed        uint64
 }
 
 // Write writes the data folder of one broker below dir: for each of its partitions a journal
@@ -34,8 +34,8 @@ func Write(dir string, o Options) error {
 	if o.Version == "" {
 		o.Version = "8.5.3"
 	}
-	if o.ClusterSize == 0 {
-		o.ClusterSize, o.PartitionsCount, o.ReplicationFactor = 3, 3, 3
+	if o.Shape.ClusterSize == 0 {
+		o.Shape = zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}
 	}
 	if o.SegmentSize == 0 {
 		o.SegmentSize = 128 << 20
@@ -51,7 +51,7 @@ func Write(dir string, o Options) error {
 	if err != nil {
 		return err
 	}
-	dist := zeebe.Distribute(o.ClusterSize, o.PartitionsCount, o.ReplicationFactor, true)
+	dist := zeebe.Distribute(o.Shape, true)
 	mine := zeebe.PartitionsOf(dist, o.NodeID)
 	if len(mine) == 0 {
 		return fmt.Errorf("node %d holds no partition", o.NodeID)
@@ -70,7 +70,7 @@ func Write(dir string, o Options) error {
 	}
 	if l.TopologyMeta {
 		t := zeebe.PersistedTopology{Version: 1, Members: map[int]zeebe.TopologyMember{}}
-		for n := range o.ClusterSize {
+		for n := range o.Shape.ClusterSize {
 			m := zeebe.TopologyMember{Version: 1, State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}
 			for _, p := range slices.Sorted(maps.Keys(dist)) {
 				for _, r := range dist[p] {

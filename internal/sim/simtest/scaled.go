@@ -21,7 +21,7 @@ func ScaledTopology(brokers, partitions, replication int, clusterID string) zeeb
 	for n := range brokers {
 		t.Members[n] = zeebe.TopologyMember{Version: 2, State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}
 	}
-	for p, rs := range zeebe.Distribute(brokers, partitions, replication, true) {
+	for p, rs := range zeebe.Distribute(zeebe.Shape{ClusterSize: brokers, PartitionsCount: partitions, ReplicationFactor: replication}, true) {
 		for _, r := range rs {
 			t.Members[r.NodeID].Partitions[p] = zeebe.PartitionState{State: zeebe.StateActive, Priority: r.Priority}
 		}

@@ -14,7 +14,7 @@ import (
 )
 
 // oneBroker is the shape of the single-broker simulator runs.
-var oneBroker = check.Options{NodeID: 0, ClusterSize: 1, PartitionsCount: 2, ReplicationFactor: 1}
+var oneBroker = check.Options{NodeID: 0, Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 2, ReplicationFactor: 1}}
 
 func inspect(t *testing.T, dir string, opts check.Options) *check.Report {
 	t.Helper()

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/archive"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // Options tell the checker what the broker and its cluster should be.
@@ -13,9 +14,9 @@ type Options struct {
 	// NodeID is the broker's node id, -1 when unknown: then lock files are only checked for
 	// consistency, and the node id is taken from them.
 	NodeID int
-	// The cluster's shape, when known (from the configuration or a manifest), for the members
-	// checks of .conf and .topology.meta; zero means unknown.
-	ClusterSize, PartitionsCount, ReplicationFactor int
+	// Shape is the cluster's, when known (from the configuration or a manifest), for the
+	// members checks of .conf and .topology.meta; zero fields are unknown.
+	zeebe.Shape
 }
 
 // Checker is an archive.Observer: feed it a data folder's files in archive order (a sorted

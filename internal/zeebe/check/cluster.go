@@ -11,9 +11,9 @@ import (
 // Cluster checks across the brokers of one backup (verifier fact 9): every partition has a
 // quorum floor(RF/2)+1 of its replicas present, the replicas coming from the newest
 // .topology.meta among the reports or else from the round-robin distribution (numeric order);
-// and Raft's log matching between every two replicas of a partition (logMatching). Shape
-// arguments of zero mean unknown.
-func Cluster(reports []*Report, clusterSize, partitionsCount, replicationFactor int) []Finding {
+// and Raft's log matching between every two replicas of a partition (logMatching). Zero fields
+// of the shape are unknown.
+func Cluster(reports []*Report, shape zeebe.Shape) []Finding {
 	var fs findings
 	byNode := map[int]*Report{}
 	for _, r := range reports {
@@ -26,7 +26,7 @@ func Cluster(reports []*Report, clusterSize, partitionsCount, replicationFactor 
 		}
 		byNode[r.NodeID] = r
 	}
-	replicas, source := expectedReplicas(byNode, clusterSize, partitionsCount, replicationFactor)
+	replicas, source := expectedReplicas(byNode, shape)
 	if replicas == nil {
 		fs.add(Warning, "replicas.quorum", 0, "",
 			"the cluster's shape is unknown and no broker has a readable .topology.meta: replica quorums were not checked")
@@ -67,7 +67,7 @@ func Cluster(reports []*Report, clusterSize, partitionsCount, replicationFactor 
 }
 
 // expectedReplicas are the node ids replicating each partition.
-func expectedReplicas(byNode map[int]*Report, clusterSize, partitionsCount, rf int) (map[int][]int, string) {
+func expectedReplicas(byNode map[int]*Report, shape zeebe.Shape) (map[int][]int, string) {
 	var topo *zeebe.PersistedTopology
 	for _, n := range slices.Sorted(maps.Keys(byNode)) {
 		if t := byNode[n].Topology; t != nil && (topo == nil || t.Version > topo.Version) {
@@ -86,10 +86,10 @@ func expectedReplicas(byNode map[int]*Report, clusterSize, partitionsCount, rf i
 		}
 		return out, zeebe.TopologyMetaFile
 	}
-	if clusterSize <= 0 || partitionsCount <= 0 || rf <= 0 {
+	if !shape.Known() {
 		return nil, ""
 	}
-	for p, rs := range zeebe.Distribute(clusterSize, partitionsCount, rf, true) {
+	for p, rs := range zeebe.Distribute(shape, true) {
 		for _, r := range rs {
 			out[p] = append(out[p], r.NodeID)
 		}

@@ -16,7 +16,7 @@ func threeBrokers(t *testing.T) []*check.Report {
 	dirs := simData(t, simSpec{Version: "8.8.2", Brokers: 3, Partitions: 3})
 	var reps []*check.Report
 	for n, dir := range dirs {
-		rep := inspect(t, dir, check.Options{NodeID: n, ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3})
+		rep := inspect(t, dir, check.Options{NodeID: n, Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}})
 		if fs := serious(rep); len(fs) > 0 {
 			t.Fatalf("broker %d:%s", n, describe(fs))
 		}
@@ -34,14 +34,14 @@ func threeBrokers(t *testing.T) []*check.Report {
 
 func TestClusterClean(t *testing.T) {
 	reps := threeBrokers(t)
-	if fs := check.Cluster(reps, 3, 3, 3); len(fs) > 0 {
+	if fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}); len(fs) > 0 {
 		t.Fatalf("findings:%s", describe(fs))
 	}
 	// Without .topology.meta the static distribution gives the same replica sets.
 	for _, r := range reps {
 		r.Topology = nil
 	}
-	if fs := check.Cluster(reps, 3, 3, 3); len(fs) > 0 {
+	if fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3}); len(fs) > 0 {
 		t.Fatalf("findings without topology:%s", describe(fs))
 	}
 }
@@ -51,14 +51,14 @@ func TestClusterQuorum(t *testing.T) {
 	for _, r := range reps[1:] {
 		r.Partitions = slices.DeleteFunc(r.Partitions, func(p check.PartitionReport) bool { return p.ID == 2 })
 	}
-	fs := check.Cluster(reps, 3, 3, 3)
+	fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3})
 	if len(fs) != 1 || fs[0].Severity != check.Error || fs[0].Check != "replicas.quorum" || fs[0].Partition != 2 {
 		t.Fatalf("want one replicas.quorum error for partition 2, got%s", describe(fs))
 	}
 	// Two of three is a quorum: an info finding only.
 	reps = threeBrokers(t)
 	reps[2].Partitions = slices.DeleteFunc(reps[2].Partitions, func(p check.PartitionReport) bool { return p.ID == 2 })
-	fs = check.Cluster(reps, 3, 3, 3)
+	fs = check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3})
 	if len(fs) != 1 || fs[0].Severity != check.Info || fs[0].Partition != 2 {
 		t.Fatalf("want one info finding for partition 2, got%s", describe(fs))
 	}
@@ -86,7 +86,7 @@ func TestClusterLogMatching(t *testing.T) {
 	}
 	expect := func(name string, sev check.Severity, broker int) {
 		t.Helper()
-		fs := check.Cluster(reps, 3, 3, 3)
+		fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3})
 		if sev == "" {
 			if len(fs) > 0 {
 				t.Fatalf("%s: findings:%s", name, describe(fs))

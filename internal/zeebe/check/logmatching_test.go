@@ -18,7 +18,7 @@ import (
 
 // threeShape is the shape of the three-broker runs with one partition.
 func threeShape(node int) check.Options {
-	return check.Options{NodeID: node, ClusterSize: 3, PartitionsCount: 1, ReplicationFactor: 3}
+	return check.Options{NodeID: node, Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 1, ReplicationFactor: 3}}
 }
 
 // A leader deposed while its last entries were flushed but not replicated: its log holds entries
@@ -49,7 +49,7 @@ func TestClusterDeposedLeaderTail(t *testing.T) {
 					t.Fatalf("broker %d's commit index %d does not cover the divergence at %d", n, pr.CommitIndex, div)
 				}
 			}
-			fs := check.Cluster(reps, 3, 1, 3)
+			fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 1, ReplicationFactor: 3})
 			t.Logf("findings:%s", describe(fs))
 			// One info finding for broker 0 with each of the others whose log still overlaps
 			// its tail (a replica may have compacted older entries away): from the divergence,
@@ -106,7 +106,7 @@ func TestClusterDivergenceBelowSnapshot(t *testing.T) {
 	if fs := serious(reps[0]); len(fs) > 0 {
 		t.Fatalf("broker 0 alone:%s", describe(fs))
 	}
-	fs := check.Cluster(reps, 3, 1, 3)
+	fs := check.Cluster(reps, zeebe.Shape{ClusterSize: 3, PartitionsCount: 1, ReplicationFactor: 3})
 	if len(fs) != 2 {
 		t.Fatalf("want a log matching error for broker 0 against 1 and 2, got%s", describe(fs))
 	}

@@ -135,9 +135,9 @@ func memberIDs(ms []zeebe.Member) string {
 func (a *analysis) members() {
 	o := a.c.opts
 	topo := a.rep.Topology
-	if topo == nil && o.ClusterSize > 0 && o.PartitionsCount > 0 && o.ReplicationFactor > 0 {
+	if topo == nil && o.Shape.Known() {
 		numeric := !a.rep.VersionFound || a.rep.Version.AtLeast(8, 5, 0)
-		a.dist = zeebe.Distribute(o.ClusterSize, o.PartitionsCount, o.ReplicationFactor, numeric)
+		a.dist = zeebe.Distribute(o.Shape, numeric)
 	}
 	node := a.rep.NodeID
 	for _, p := range a.parts {

@@ -11,7 +11,7 @@ import (
 // A cluster scaled from 3 to 6 brokers (clusterSize 3 configured): the replicas of each
 // partition come from .topology.meta, members 3..5 included, not from the configured size.
 func TestClusterReplicasOfAScaledTopology(t *testing.T) {
-	dist := zeebe.Distribute(6, 6, 3, true)
+	dist := zeebe.Distribute(zeebe.Shape{ClusterSize: 6, PartitionsCount: 6, ReplicationFactor: 3}, true)
 	topo := &zeebe.PersistedTopology{Version: 5, Members: map[int]zeebe.TopologyMember{}}
 	for n := range 6 {
 		m := zeebe.TopologyMember{State: zeebe.StateActive, Partitions: map[int]zeebe.PartitionState{}}
@@ -33,11 +33,11 @@ func TestClusterReplicasOfAScaledTopology(t *testing.T) {
 		}
 		return out
 	}
-	if fs := check.Cluster(reports(func(int, int) bool { return false }), 3, 6, 3); len(fs) > 0 {
+	if fs := check.Cluster(reports(func(int, int) bool { return false }), zeebe.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3}); len(fs) > 0 {
 		t.Fatalf("findings on a complete scaled cluster:%s", describe(fs))
 	}
 	// Partition 4 lives on brokers 3, 4, 5 only: without 4 and 5 it has no quorum.
-	fs := check.Cluster(reports(func(n, p int) bool { return p == 4 && n >= 4 }), 3, 6, 3)
+	fs := check.Cluster(reports(func(n, p int) bool { return p == 4 && n >= 4 }), zeebe.Shape{ClusterSize: 3, PartitionsCount: 6, ReplicationFactor: 3})
 	if len(fs) != 1 || fs[0].Severity != check.Error || fs[0].Check != "replicas.quorum" || fs[0].Partition != 4 || !strings.Contains(fs[0].Message, "of its replicas [3 4 5]") {
 		t.Fatalf("want one replicas.quorum error for partition 4 with replicas [3 4 5], got%s", describe(fs))
 	}

@@ -11,7 +11,7 @@ import (
 // was compacted after the snapshot, a warning where it starts at index 1 (a replay); nothing for
 // an 8.7 target, or for 8.8 data.
 func TestForTarget(t *testing.T) {
-	rep := inspect(t, snapshotted(t, "8.7.0", 1)[0], check.Options{NodeID: 0, ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1})
+	rep := inspect(t, snapshotted(t, "8.7.0", 1)[0], check.Options{NodeID: 0, Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}})
 	p := &rep.Partitions[0]
 	if p.Snapshot == nil {
 		t.Fatalf("no snapshot")
@@ -26,7 +26,7 @@ func TestForTarget(t *testing.T) {
 			t.Errorf("log from index %d: want one %s snapshot.id-target, got%s", first, sev, describe(fs))
 		}
 	}
-	rep = inspect(t, snapshotted(t, "8.8.2", 1)[0], check.Options{NodeID: 0, ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1})
+	rep = inspect(t, snapshotted(t, "8.8.2", 1)[0], check.Options{NodeID: 0, Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1}})
 	if fs := check.ForTarget([]*check.Report{rep}, zeebe.MustVersion("8.9.0")); len(fs) > 0 || rep.Partitions[0].Snapshot == nil {
 		t.Fatalf("8.8 data onto 8.9 (snapshot %+v):%s", rep.Partitions[0].Snapshot, describe(fs))
 	}

@@ -11,14 +11,15 @@ import (
 
 // Broker is what matters of one broker's configuration.
 type Broker struct {
-	NodeID, ClusterSize, PartitionsCount, ReplicationFactor int
-	ClusterName                                             string
-	ClusterID                                               string // 8.8+ camunda.cluster.cluster-id, "" when unset
-	InitialContactPoints                                    []string
-	DataDirectory                                           string // as configured (may be relative); see ResolveDataDirectory
-	RuntimeDirectory                                        string // "" when unset
-	LogSegmentSize                                          int64
-	SnapshotPeriod                                          time.Duration
+	NodeID int
+	zeebe.Shape
+	ClusterName          string
+	ClusterID            string // 8.8+ camunda.cluster.cluster-id, "" when unset
+	InitialContactPoints []string
+	DataDirectory        string // as configured (may be relative); see ResolveDataDirectory
+	RuntimeDirectory     string // "" when unset
+	LogSegmentSize       int64
+	SnapshotPeriod       time.Duration
 
 	// Host is zeebe.broker.network.host (default 0.0.0.0). AdvertisedHost is
 	// zeebe.broker.network.advertisedHost, else Host. (Zeebe itself advertises the machine's

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 func broker(t *testing.T, opts LoadOptions) *Broker {
@@ -20,7 +22,7 @@ func broker(t *testing.T, opts LoadOptions) *Broker {
 func TestBrokerDefaults(t *testing.T) {
 	b := broker(t, LoadOptions{})
 	want := &Broker{
-		NodeID: 0, ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1,
+		NodeID: 0, Shape: zeebe.Shape{ClusterSize: 1, PartitionsCount: 1, ReplicationFactor: 1},
 		ClusterName:          "zeebe-cluster",
 		InitialContactPoints: []string{},
 		DataDirectory:        "data",
@@ -85,7 +87,7 @@ camunda:
 `)
 	b := broker(t, LoadOptions{Files: []string{file}})
 	want := &Broker{
-		NodeID: 2, ClusterSize: 5, PartitionsCount: 7, ReplicationFactor: 5,
+		NodeID: 2, Shape: zeebe.Shape{ClusterSize: 5, PartitionsCount: 7, ReplicationFactor: 5},
 		ClusterName: "unified", ClusterID: "5b1bd0f1-5d7c-4a0e-8d55-3d0c8a3e0b52",
 		InitialContactPoints: []string{"u0:26502", "u1:26502"},
 		DataDirectory:        "/unified", RuntimeDirectory: "/unified-rt",
@@ -255,7 +257,7 @@ func TestRealisticZeebe85(t *testing.T) {
 	}
 	b := broker(t, LoadOptions{Files: []string{file}, Env: env})
 	want := &Broker{
-		NodeID: 2, ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3,
+		NodeID: 2, Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3},
 		ClusterName: "camunda-zeebe",
 		InitialContactPoints: []string{"camunda-zeebe-0.camunda-zeebe:26502",
 			"camunda-zeebe-1.camunda-zeebe:26502", "camunda-zeebe-2.camunda-zeebe:26502"},
@@ -347,7 +349,7 @@ func TestRealisticCamunda88(t *testing.T) {
 	}
 	b := broker(t, LoadOptions{Files: []string{file}, Env: env})
 	want := &Broker{
-		NodeID: 1, ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3,
+		NodeID: 1, Shape: zeebe.Shape{ClusterSize: 3, PartitionsCount: 3, ReplicationFactor: 3},
 		ClusterName: "camunda-zeebe",
 		InitialContactPoints: []string{"camunda-zeebe-0.camunda-zeebe:26502",
 			"camunda-zeebe-1.camunda-zeebe:26502", "camunda-zeebe-2.camunda-zeebe:26502"},
