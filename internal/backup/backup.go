@@ -191,7 +191,7 @@ func (r *run) findings() []string {
 		switch f.Severity {
 		case check.Error:
 			level = progress.Error
-			blocking = append(blocking, fmt.Sprintf("broker %d: %s [%s]", f.Broker, f.Message, f.Check))
+			blocking = append(blocking, f.String())
 		case check.Warning:
 			level = progress.Warn
 		}
@@ -330,10 +330,7 @@ func (r *run) archiveOne(ctx context.Context, m *fleet.Member) (repo.BrokerRecor
 		return rec, nil, fmt.Errorf("%s: store its index: %w", m.Broker.Name(), err)
 	}
 	rec.IndexSHA256 = indexSum
-	report := checker.Finish()
-	for i := range report.Findings {
-		report.Findings[i].Broker = n
-	}
+	report := checker.Finish() // its findings name broker n, the node id it was given
 	if report.VersionFound {
 		rec.DataVersion = report.Version.String()
 	}

@@ -106,21 +106,7 @@ func renderFindings(w io.Writer, fs []check.Finding) {
 		return
 	}
 	for _, f := range fs {
-		where := []string{}
-		if f.Broker >= 0 {
-			where = append(where, fmt.Sprintf("broker %d", f.Broker))
-		}
-		if f.Partition > 0 {
-			where = append(where, fmt.Sprintf("partition %d", f.Partition))
-		}
-		if f.File != "" {
-			loc := f.File
-			if f.Offset != nil {
-				loc += fmt.Sprintf(" @%d", *f.Offset)
-			}
-			where = append(where, loc)
-		}
-		fmt.Fprintf(w, "  %-7s %s: %s [%s]\n", strings.ToUpper(string(f.Severity)), strings.Join(where, " "), f.Message, f.Check)
+		fmt.Fprintf(w, "  %-7s %s: %s [%s]\n", strings.ToUpper(string(f.Severity)), f.Where(), f.Message, f.Check)
 	}
 }
 

@@ -60,14 +60,14 @@ func (r *run) gates(ctx context.Context, shape fleet.Shape) error {
 	var outside []string
 	for _, f := range res.Errors() {
 		if f.Check == verify.CheckOutsideLink {
-			outside = append(outside, describe(f))
+			outside = append(outside, f.String())
 			continue
 		}
 		gate := ForceFindings
 		if f.Check == "lock.node-id" {
 			gate = ForceNodeID
 		}
-		byGate[gate] = append(byGate[gate], describe(f))
+		byGate[gate] = append(byGate[gate], f.String())
 	}
 	for _, b := range r.m.Brokers {
 		if msg := r.partitionGate(b.NodeID, res.Reports[b.NodeID], shape); msg != "" {
@@ -94,27 +94,10 @@ func (r *run) gates(ctx context.Context, shape fleet.Shape) error {
 	}
 	for _, f := range res.Findings {
 		if f.Severity == check.Warning {
-			r.emit(progress.Event{Level: progress.Warn, Phase: "verify", Broker: f.Broker, Message: describe(f)})
+			r.emit(progress.Event{Level: progress.Warn, Phase: "verify", Broker: f.Broker, Message: f.String()})
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func describe(f check.Finding) string {
-	where := fmt.Sprintf("broker %d", f.Broker)
-	if f.Broker < 0 { // a finding across the brokers
-		where = "the cluster"
-	}
-	if f.Partition > 0 {
-		where += fmt.Sprintf(" partition %d", f.Partition)
-	}
-	if f.File != "" {
-		where += " " + f.File
-	}
-	if f.Offset != nil {
-		where += fmt.Sprintf(" at offset %d", *f.Offset)
-	}
-	return fmt.Sprintf("%s: %s [%s]", where, f.Message, f.Check)
 }
 
 func (r *run) forced(gate string) bool { return slices.Contains(r.opts.Force, gate) }

@@ -33,9 +33,6 @@ import (
 // Options of a verification.
 type Options struct {
 	Deep bool
-	// NodeID maps a backed-up broker to the node id its data must belong to (the restore
-	// target's); nil means the same id.
-	NodeID func(backedUp int) int
 	// DataDir gives the data folder a backed-up broker's archive would be restored into (the
 	// target's, never the manifest's); "" or nil means unknown, and then every absolute
 	// symbolic link points outside.
@@ -58,15 +55,7 @@ type Result struct {
 }
 
 // Errors are the error-level findings.
-func (r *Result) Errors() []check.Finding {
-	var out []check.Finding
-	for _, f := range r.Findings {
-		if f.Severity == check.Error {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func (r *Result) Errors() []check.Finding { return check.Errors(r.Findings) }
 
 // Backup verifies backup m of repository r. The deep checks hold the data to the backup's real
 // shape (repo.ClusterShape.Real): a restore checks that its target has that shape first.
@@ -104,27 +93,9 @@ func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (
 		}
 		res.Findings = append(res.Findings, check.Cluster(reports, m.Cluster.Real())...)
 	}
-	// By severity, then broker: the same backup always reads the same, whichever broker's
-	// archive was read first.
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
-		if rank(a.Severity) != rank(b.Severity) {
-			return rank(a.Severity) < rank(b.Severity)
-		}
-		return a.Broker < b.Broker
-	})
+	check.SortAcross(res.Findings)
 	sort.Strings(res.Damaged)
 	return res, nil
-}
-
-func rank(s check.Severity) int {
-	switch s {
-	case check.Error:
-		return 0
-	case check.Warning:
-		return 1
-	}
-	return 2
 }
 
 // verifyBroker checks one broker's files; a stored file that does not match is reported in
@@ -137,11 +108,7 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 	}
 	var checker *check.Checker
 	if opts.Deep {
-		node := b.NodeID
-		if opts.NodeID != nil {
-			node = opts.NodeID(b.NodeID)
-		}
-		checker = check.New(check.Options{NodeID: node, Shape: m.Cluster.Real()})
+		checker = check.New(check.Options{NodeID: b.NodeID, Shape: m.Cluster.Real()})
 	}
 	emit(progress.Event{Phase: "verify", Broker: b.NodeID, Total: b.ArchiveSize, Message: "reading " + b.Archive})
 	var obs archive.Observer // a nil *Checker must not become a non-nil Observer
@@ -169,10 +136,8 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 		if opts.DataDir != nil {
 			root = opts.DataDir(b.NodeID)
 		}
-		report.Findings = append(report.Findings, outsideLinks(sum, root)...)
-		for i := range report.Findings {
-			report.Findings[i].Broker = b.NodeID
-		}
+		// The checker names the broker in its findings, being told its node id.
+		report.Findings = append(report.Findings, outsideLinks(b.NodeID, sum, root)...)
 		emit(progress.Event{Phase: "verify", Broker: b.NodeID, Message: fmt.Sprintf("%s: checksum and Zeebe checks done, %d findings", b.Archive, len(report.Findings))})
 	} else {
 		emit(progress.Event{Phase: "verify", Broker: b.NodeID, Message: b.Archive + ": checksum verified"})
@@ -225,8 +190,9 @@ func compareIndex(index, read []archive.Entry) string {
 	return ""
 }
 
-// outsideLinks turns the archive's symbolic links that point outside root into findings.
-func outsideLinks(sum *archive.Summary, root string) []check.Finding {
+// outsideLinks turns the archive's symbolic links that point outside root into findings of
+// the broker.
+func outsideLinks(broker int, sum *archive.Summary, root string) []check.Finding {
 	if sum == nil {
 		return nil
 	}
@@ -236,7 +202,7 @@ func outsideLinks(sum *archive.Summary, root string) []check.Finding {
 	}
 	var out []check.Finding
 	for _, l := range archive.OutsideLinks(sum.Entries, root) {
-		out = append(out, check.Finding{Severity: check.Error, Check: CheckOutsideLink, File: l.Path,
+		out = append(out, check.Finding{Severity: check.Error, Check: CheckOutsideLink, Broker: broker, File: l.Path,
 			Message: fmt.Sprintf("symbolic link to %q points outside %s (%s): a restore refuses it unless --allow-external-symlinks, and it only works where %s exists", l.Target, where, l.Reason, l.Target)})
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
@@ -41,6 +42,55 @@ type Finding struct {
 	File      string   `json:"file,omitempty"`   // relative to the data folder
 	Offset    *int64   `json:"offset,omitempty"` // byte offset in File, when it applies
 	Message   string   `json:"message"`          // what is wrong and what it means for a restore
+}
+
+// Where names what a finding is about, e.g. "broker 2 partition 1 FILE at offset 12"; what
+// does not apply is left out, a broker below 0 (unknown, or a finding across brokers) too, so
+// it may be "".
+func (f Finding) Where() string {
+	var parts []string
+	if f.Broker >= 0 {
+		parts = append(parts, fmt.Sprintf("broker %d", f.Broker))
+	}
+	if f.Partition > 0 {
+		parts = append(parts, fmt.Sprintf("partition %d", f.Partition))
+	}
+	if f.File != "" {
+		parts = append(parts, f.File)
+	}
+	if f.Offset != nil {
+		parts = append(parts, fmt.Sprintf("at offset %d", *f.Offset))
+	}
+	return strings.Join(parts, " ")
+}
+
+// String is the finding in one line among those of a cluster's brokers, as backup and restore
+// report it: "WHERE: MESSAGE [CHECK]", where a finding of no broker is the cluster's.
+func (f Finding) String() string {
+	where := f.Where()
+	if f.Broker < 0 {
+		where = strings.TrimSpace("the cluster " + where)
+	}
+	return fmt.Sprintf("%s: %s [%s]", where, f.Message, f.Check)
+}
+
+// Errors returns the error-level findings of fs.
+func Errors(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity == Error {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SortAcross orders the findings of several brokers by severity, then broker, keeping each
+// broker's own order: the same data always reads the same, whichever broker was read first.
+func SortAcross(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Severity.rank(), b.Severity.rank()), cmp.Compare(a.Broker, b.Broker))
+	})
 }
 
 // Report is what checking one broker's data folder found.
@@ -121,15 +171,7 @@ func HighestDataVersion(reports []*Report) (v zeebe.Version, node int, found boo
 }
 
 // Errors returns the error-level findings.
-func (r *Report) Errors() []Finding {
-	var out []Finding
-	for _, f := range r.Findings {
-		if f.Severity == Error {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func (r *Report) Errors() []Finding { return Errors(r.Findings) }
 
 // sortFindings orders findings: errors first, then by partition, file, offset and check id.
 func sortFindings(fs []Finding) {
