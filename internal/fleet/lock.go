@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,7 +16,8 @@ import (
 // overlap even when they use different repositories.
 func LockPath(dataDir string) string { return dataDir + ".zeebe-backup-lock" }
 
-// ClusterLock is what a broker's lock file holds.
+// ClusterLock is what a broker's lock file holds; the file has its own stored format
+// (lockfile.go).
 type ClusterLock struct {
 	Holder     repo.Holder `json:"holder"`
 	Repository string      `json:"repository"`
@@ -31,12 +31,12 @@ var ErrClusterLocked = errors.New("the cluster is locked by another run")
 // names the holder.
 func (f *Fleet) Lock(ctx context.Context, l ClusterLock) error {
 	l.Holder.Command, l.Repository = redact.Text(l.Holder.Command), redact.Text(l.Repository)
-	data, err := json.MarshalIndent(l, "", "  ")
+	data, err := encodeClusterLock(l)
 	if err != nil {
 		return err
 	}
 	for i, m := range f.Members {
-		err := m.Host.CreateExclusive(ctx, LockPath(m.DataDir), append(data, '\n'))
+		err := m.Host.CreateExclusive(ctx, LockPath(m.DataDir), data)
 		if err == nil {
 			continue
 		}
@@ -68,6 +68,9 @@ func (f *Fleet) CheckUnlocked(ctx context.Context) error {
 // lockedError names the run that holds a broker's lock.
 func lockedError(ctx context.Context, m *Member) error {
 	held, err := ReadLock(ctx, m)
+	if errors.Is(err, repo.ErrNewerFormat) {
+		return fmt.Errorf("%w: %s is locked by a newer zeebe-backup: %v; if that run is gone, run 'zeebe-backup recover' with that build", ErrClusterLocked, m.Broker.Name(), err)
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %s has a lock file %s that cannot be read (%v); remove it if no run is in progress", ErrClusterLocked, m.Broker.Name(), LockPath(m.DataDir), err)
 	}
@@ -97,14 +100,5 @@ func ReadLock(ctx context.Context, m *Member) (*ClusterLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseClusterLock(raw)
-}
-
-// parseClusterLock reads a lock file's content within the limits of package limits.
-func parseClusterLock(raw []byte) (*ClusterLock, error) {
-	var l ClusterLock
-	if err := limits.DecodeJSON(raw, limits.MaxLockBytes, "cluster lock", &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
+	return parseClusterLock(LockPath(m.DataDir), raw)
 }

@@ -23,7 +23,7 @@ func TestHostileClusterLockIsRefused(t *testing.T) {
 		{big, "size of the cluster lock"},
 		{limitstest.DeepJSON(limits.MaxJSONDepth + 1), "nesting depth of the cluster lock"},
 	} {
-		_, err := parseClusterLock([]byte(c.body))
+		_, err := parseClusterLock("/data.zeebe-backup-lock", []byte(c.body))
 		var le *limits.Error
 		if !errors.As(err, &le) || le.What != "the "+c.what {
 			t.Fatalf("err = %.300v; want the limit on the %s", err, c.what)
@@ -32,7 +32,7 @@ func TestHostileClusterLockIsRefused(t *testing.T) {
 			t.Fatalf("message: %.400s", msg)
 		}
 	}
-	if l, err := parseClusterLock([]byte(`{"repository":"/r","operation":"backup x"}`)); err != nil || l.Operation != "backup x" {
+	if l, err := parseClusterLock("/data.zeebe-backup-lock", []byte(`{"repository":"/r","operation":"backup x"}`)); err != nil || l.Operation != "backup x" {
 		t.Fatalf("a good lock: %+v, %v", l, err)
 	}
 }
