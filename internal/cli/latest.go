@@ -27,22 +27,13 @@ func resolveID(ctx context.Context, s Streams, r *repo.Repo, id string) (string,
 		if l.Err != nil || l.Manifest == nil {
 			continue
 		}
-		if newest == nil || committed(l.Manifest).After(committed(newest)) {
+		if newest == nil || l.Manifest.CommittedTime().After(newest.CommittedTime()) {
 			newest = l.Manifest
 		}
 	}
 	if newest == nil {
 		return "", fmt.Errorf("%w %q: %s holds no complete backup", repo.ErrNotFound, latestID, r.Location())
 	}
-	fmt.Fprintf(s.Err, "latest is backup %s, committed %s\n", newest.ID, committed(newest).UTC().Format(time.RFC3339))
+	fmt.Fprintf(s.Err, "latest is backup %s, committed %s\n", newest.ID, newest.CommittedTime().UTC().Format(time.RFC3339))
 	return newest.ID, nil
-}
-
-// committed is when a backup's manifest was written; manifests without that time count from
-// the stop.
-func committed(m *repo.Manifest) time.Time {
-	if !m.Times.Committed.IsZero() {
-		return m.Times.Committed
-	}
-	return m.Times.StopRequested
 }

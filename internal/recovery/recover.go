@@ -30,10 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
@@ -81,7 +78,7 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 		}
 		return &Result{Nothing: true}, nil
 	}
-	if alive(lock.Holder) {
+	if lock.Holder.State() == repo.HolderAlive {
 		return nil, fmt.Errorf("%w: %s; wait for it, or stop it first", ErrHolderAlive, lock.Holder)
 	}
 	op := lock.Operation
@@ -207,17 +204,4 @@ func removeIncomplete(ctx context.Context, r *repo.Repo, op *repo.Operation, emi
 	}
 	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "removed the incomplete backup " + op.ID + ", with the temporary files of the interrupted run"})
 	return nil
-}
-
-// alive tells whether the lock's holder runs on this host as a zeebe-backup process.
-func alive(h repo.Holder) bool {
-	host, _ := os.Hostname()
-	if h.Host != host || h.PID <= 0 || h.PID == os.Getpid() {
-		return false
-	}
-	if err := syscall.Kill(h.PID, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", h.PID))
-	return err == nil && strings.Contains(string(cmd), "zeebe-backup")
 }

@@ -112,24 +112,51 @@ type OpBroker struct {
 // ErrLocked is wrapped when another run holds the lock.
 var ErrLocked = errors.New("the repository is locked")
 
-// LockedError says who holds the lock.
+// LockedError says who holds the lock, whether it may still run, and how to break the lock.
 type LockedError struct {
 	Location string
 	Lock     Lock
+	// State is what this host can tell about the holder; Refreshed is when the lock was last
+	// written (its holder's Since, or a later rewrite) and Age how long ago that was.
+	State     HolderState
+	Refreshed time.Time
+	Age       time.Duration
 }
+
+// Stale tells whether the lock was not written for LockStaleAfter.
+func (e *LockedError) Stale() bool { return e.Age >= LockStaleAfter }
 
 func (e *LockedError) Error() string {
 	msg := fmt.Sprintf("%s is locked by %s", e.Location, e.Lock.Holder)
 	if op := e.Lock.Operation; op != nil {
 		msg += fmt.Sprintf(", which is doing a %s of backup %s", shown(op.Kind), shown(op.ID))
 	}
-	return msg + "; if that process is gone, run 'zeebe-backup recover' to finish or undo what it left"
+	const recover = "run 'zeebe-backup recover' to finish or undo what it left and release the lock"
+	age := e.Age.Round(time.Minute)
+	switch {
+	case e.State == HolderGone:
+		return msg + "; that process no longer runs on this host: " + recover
+	case e.State == HolderAlive && !e.Stale():
+		return msg + "; that process still runs on this host: wait for it (--retry-lock DURATION waits for the lock)"
+	case e.State == HolderAlive:
+		return msg + fmt.Sprintf("; the lock is stale (not written for %s, over %s) but that process still runs on this host: if it hangs, stop it, then %s", age, LockStaleAfter, recover)
+	case !e.Stale():
+		return msg + fmt.Sprintf("; it may still run on %s: wait for it (--retry-lock DURATION waits for the lock; it counts as stale %s after it was last written, at %s); if you know that run is gone, %s",
+			shown(e.Lock.Holder.Host), LockStaleAfter, e.Refreshed.Add(LockStaleAfter).UTC().Format(time.RFC3339), recover)
+	default:
+		return msg + fmt.Sprintf("; the lock is stale (not written for %s, over %s): if that run on %s is gone, %s", age, LockStaleAfter, shown(e.Lock.Holder.Host), recover)
+	}
 }
 
 func (e *LockedError) Unwrap() error { return ErrLocked }
 
-// Acquire takes the lock, or fails with a *LockedError naming the holder.
+// Acquire takes the lock, or fails with a *LockedError naming the holder (after waiting for it
+// as WithLockWait says).
 func (r *Repo) Acquire(ctx context.Context, l Lock) error {
+	return r.retryLocked(ctx, func() error { return r.acquire(ctx, l) })
+}
+
+func (r *Repo) acquire(ctx context.Context, l Lock) error {
 	l.FormatVersion = LockFormat
 	b, err := encodeJSON(l)
 	if err != nil {
@@ -144,7 +171,7 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 			if rerr != nil || held == nil {
 				return fmt.Errorf("%w: %s holds a lock that cannot be read (%v); remove %s/%s if no run is in progress", ErrLocked, r.Location(), rerr, r.Location(), lockKey)
 			}
-			return &LockedError{Location: r.Location(), Lock: *held}
+			return r.lockedError(ctx, *held)
 		}
 		return fmt.Errorf("lock %s: %w", r.Location(), err)
 	}
@@ -155,7 +182,7 @@ func (r *Repo) Acquire(ctx context.Context, l Lock) error {
 // recover that found no operation (a run killed while it wrote its first lock). Someone else
 // holding the lock is no error: the holder tidies when it releases.
 func (r *Repo) Tidy(ctx context.Context, holder Holder) error {
-	if err := r.Acquire(ctx, Lock{Holder: holder}); err != nil {
+	if err := r.acquire(ctx, Lock{Holder: holder}); err != nil {
 		if errors.Is(err, ErrLocked) {
 			return nil
 		}
@@ -176,9 +203,14 @@ func (r *Repo) removeLockRemnants(ctx context.Context) error {
 	return nil
 }
 
-// CheckUnlocked fails with a *LockedError when someone holds the lock; pre-flight checks call it
-// so that a left lock is reported before anything else.
+// CheckUnlocked fails with a *LockedError when someone holds the lock (after waiting for it as
+// WithLockWait says); pre-flight checks call it so that a left lock is reported before
+// anything else.
 func (r *Repo) CheckUnlocked(ctx context.Context) error {
+	return r.retryLocked(ctx, func() error { return r.checkUnlocked(ctx) })
+}
+
+func (r *Repo) checkUnlocked(ctx context.Context) error {
 	l, err := r.ReadLock(ctx)
 	if errors.Is(err, ErrLocked) {
 		return err
@@ -188,7 +220,7 @@ func (r *Repo) CheckUnlocked(ctx context.Context) error {
 		return fmt.Errorf("%w: %s holds a lock that cannot be read (%v); remove %s/%s if no run is in progress", ErrLocked, r.Location(), err, r.Location(), lockKey)
 	}
 	if l != nil {
-		return &LockedError{Location: r.Location(), Lock: *l}
+		return r.lockedError(ctx, *l)
 	}
 	return nil
 }

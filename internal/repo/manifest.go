@@ -165,3 +165,12 @@ func (m *Manifest) Bytes() int64 {
 	}
 	return n
 }
+
+// CommittedTime is when the backup's manifest was written; a manifest without that time counts
+// from the stop. The newest complete backup ('latest') is the one committed last.
+func (m *Manifest) CommittedTime() time.Time {
+	if !m.Times.Committed.IsZero() {
+		return m.Times.Committed
+	}
+	return m.Times.StopRequested
+}

@@ -38,7 +38,10 @@ import (
 )
 
 // Repo is a repository of backups.
-type Repo struct{ s storage.Store }
+type Repo struct {
+	s    storage.Store
+	wait LockWait // how Acquire and CheckUnlocked wait for a held lock (WithLockWait)
+}
 
 // Open wraps a store.
 func Open(s storage.Store) *Repo { return &Repo{s: s} }
