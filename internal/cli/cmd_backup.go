@@ -16,6 +16,7 @@ import (
 type backupOptions struct {
 	output
 	clusterFlags
+	lockWait
 	id            string
 	compression   string
 	allowFindings bool
@@ -46,6 +47,7 @@ started again; if this process is killed, 'zeebe-backup recover' does it. A drop
 	}
 	o.clusterFlags.register(c, p)
 	o.output.register(c, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
+	o.lockWait.register(c)
 	c.Flags().StringVar(&o.id, "id", "", "the backup's id (default: a UTC timestamp such as 20261124T103000Z)")
 	c.Flags().StringVar(&o.compression, "compression", "zstd", "zstd or gzip")
 	c.Flags().BoolVar(&o.allowFindings, "allow-findings", false, "commit the backup even when Zeebe's checks find errors in the data")
@@ -65,6 +67,9 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if o.id == latestID {
 		return usageError{fmt.Errorf("--id %s: %q is how show, verify and restore name the newest backup; choose another id", o.id, latestID)}
 	}
+	if err := o.lockWait.check(); err != nil {
+		return err
+	}
 	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
@@ -74,6 +79,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 		return err
 	}
 	ren := newRenderer(s, o.output)
+	r = o.lockWait.apply(r, ren.event)
 	m, err := backup.Run(ctx, f, backup.Deps{
 		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, ToolVersion: ToolVersion(), Command: commandLine(), Hook: testPause(s),

@@ -21,6 +21,7 @@ import (
 type restoreOptions struct {
 	output
 	clusterFlags
+	lockWait
 	sets             []string
 	keepTargetConfig bool
 	discardPrevious  bool
@@ -89,6 +90,7 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
 	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	c.Flags().BoolVar(&o.externalLinks, "allow-external-symlinks", false, "restore symbolic links that point outside the data folder (refused otherwise, before any broker is stopped)")
+	o.lockWait.register(c)
 	c.Flags().BoolVar(&o.noLock, "no-lock", false, "only read the repository, without locking it: for a read-only repository (the lock beside each data folder is still taken; a killed run cannot be recovered by 'recover')")
 	c.Flags().StringArrayVar(&o.force, "force", nil, "override one named pre-flight check: "+strings.Join(restore.ForceChecks, ", ")+" (repeatable)")
 	return c
@@ -112,6 +114,9 @@ func parseSets(sets []string) (map[int][]yamledit.Edit, error) {
 func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) error {
 	if err := repo.ValidateID(id); err != nil {
 		return usageError{err}
+	}
+	if err := o.lockWait.check(); err != nil {
+		return err
 	}
 	sets, err := parseSets(o.sets)
 	if err != nil {
@@ -145,6 +150,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 		}
 	}
 	ren := newRenderer(s, o.output)
+	r = o.lockWait.apply(r, ren.event)
 	res, err := restore.Run(ctx, f, restore.Deps{
 		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
 		Now: time.Now, Command: commandLine(), Hook: testPause(s),
@@ -184,5 +190,5 @@ func confirmRestore(ctx context.Context, s Streams, r *repo.Repo, d *cluster.Des
 	case "yes", "y":
 		return nil
 	}
-	return declinedError{id}
+	return declinedError{op: "restore", id: id}
 }

@@ -71,11 +71,11 @@ type statusError struct {
 
 func (e statusError) Error() string { return e.msg }
 
-// declinedError is a restore the person at the terminal did not confirm.
-type declinedError struct{ id string }
+// declinedError is a restore or delete the person at the terminal did not confirm.
+type declinedError struct{ op, id string }
 
 func (e declinedError) Error() string {
-	return fmt.Sprintf("restore of backup %s not confirmed; nothing was stopped or changed (--yes skips the question)", e.id)
+	return fmt.Sprintf("%s of backup %s not confirmed; nothing was stopped or changed (--yes skips the question)", e.op, e.id)
 }
 
 // usageError marks errors in what the user gave: arguments, flags, input files.

@@ -44,7 +44,7 @@ hard and symbolic links plus its configuration, and starts the brokers again.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(newBackupCmd(s, p), newListCmd(s, p), newShowCmd(s, p), newRestoreCmd(s, p), newRecoverCmd(s, p), newStatusCmd(s, p), newVerifyCmd(s, p), newInspectCmd(s), newArchiveCmd(s))
+	root.AddCommand(newBackupCmd(s, p), newListCmd(s, p), newShowCmd(s, p), newRestoreCmd(s, p), newRecoverCmd(s, p), newStatusCmd(s, p), newVerifyCmd(s, p), newDeleteCmd(s, p), newPruneCmd(s, p), newCopyCmd(s, p), newInspectCmd(s), newArchiveCmd(s))
 	return root
 }
 
