@@ -59,7 +59,10 @@ type Commands interface {
 //  4. Nothing follows a final symbolic link but RealPath.
 type Files interface {
 	// ReadFile reads a small file (a configuration, a lock); one over limits.MaxHostFileBytes
-	// is refused with an error that wraps limits.ErrExceeded.
+	// is refused with an error that wraps limits.ErrExceeded. Every error names path. Reading a
+	// folder fails with an error that wraps syscall.EISDIR (errors.Is), as os's read of a
+	// folder does: that is how the configuration reader tells that a Spring location is a
+	// folder (config.LoadOptions.ReadFile).
 	ReadFile(ctx context.Context, path string) ([]byte, error)
 	// WriteFile replaces path atomically with a file of mode perm. With owner set, the file
 	// gets that owner and group before it replaces path, when the process may give it them

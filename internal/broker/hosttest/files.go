@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
@@ -185,6 +186,11 @@ func readFile(e *env) {
 	}
 	_, err := e.h.ReadFile(e.ctx, e.p("absent"))
 	e.absent("ReadFile of an absent path", e.p("absent"), err)
+	// A folder is told by EISDIR, and the error names it.
+	e.mkdir("folder")
+	if got, err := e.h.ReadFile(e.ctx, e.p("folder")); !errors.Is(err, syscall.EISDIR) || !strings.Contains(err.Error(), e.p("folder")) {
+		e.t.Errorf("ReadFile of a folder: %q, %v; want an error that wraps syscall.EISDIR and names %s", got, err, e.p("folder"))
+	}
 	// A sparse file one byte over the limit.
 	e.sh("dd if=/dev/zero of=big bs=1 count=0 seek=" + strconv.Itoa(limits.MaxHostFileBytes+1) + " 2>/dev/null")
 	big := e.p("big")
