@@ -250,10 +250,21 @@ func TestPruneDryRunThenConfirm(t *testing.T) {
 			t.Errorf("%s exists: %v, want %v", folder, err == nil, there)
 		}
 	}
-	// The newest is never removed, whatever the rules.
-	code, out, _ = runWith(t, p, "", false, "prune", "--keep-last", "0", "--keep-monthly", "1", "--confirm", "--repo", dir)
-	if ids := listIDs(t, p, dir); code != cli.ExitOK || strings.Join(ids, ",") != "d3a" {
-		t.Errorf("prune --keep-monthly 1: exit %d, left %v:\n%s", code, ids, out)
+	// The newest complete backup (committed last) is never removed, whatever the rules: d0 was
+	// taken before all others but committed last.
+	storeBackup(t, s, "d0", day.Add(-72*time.Hour))
+	r := repo.Open(s)
+	m, err := r.Manifest(context.Background(), "d0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Times.Committed = day.Add(time.Hour)
+	if err := r.Commit(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runWith(t, p, "", false, "prune", "--keep-last", "1", "--confirm", "--repo", dir)
+	if ids := listIDs(t, p, dir); code != cli.ExitOK || strings.Join(ids, ",") != "d0,d3a" || !strings.Contains(out, "the newest complete backup") {
+		t.Errorf("prune --keep-last 1: exit %d, left %v; want d0 (the newest complete) and d3a (the last taken):\n%s", code, ids, out)
 	}
 }
 

@@ -29,11 +29,12 @@ func (d *deletions) Delete(ctx context.Context, key string) error {
 	return d.Store.Delete(ctx, key)
 }
 
-// storeBackup stores a complete backup of one broker under id.
+// storeBackup stores a complete backup of one broker under id, with a file whose key sorts
+// before the manifest's (so that listing order alone never puts the manifest first).
 func storeBackup(t *testing.T, r *repo.Repo, id string, taken time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	for _, name := range []string{"zeebe-broker-0-config.yml", "zeebe-broker-0-data.tar.zst", "zeebe-broker-0-index.json"} {
+	for _, name := range []string{"0-notes.txt", "zeebe-broker-0-config.yml", "zeebe-broker-0-data.tar.zst", "zeebe-broker-0-index.json"} {
 		if _, err := r.Put(ctx, id, name, strings.NewReader(name+" of "+id)); err != nil {
 			t.Fatal(err)
 		}
@@ -66,11 +67,11 @@ func TestDeleteRemovesTheManifestFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Incomplete || got.Objects != 4 {
-		t.Errorf("Delete = %+v; want a complete backup of 4 objects", got)
+	if got.Incomplete || got.Objects != 5 {
+		t.Errorf("Delete = %+v; want a complete backup of 5 objects", got)
 	}
-	if len(d.keys) != 4 || d.keys[0] != "zeebe-backup-x/manifest.json" {
-		t.Errorf("deleted %q; the manifest must go first, then the 3 other files", d.keys)
+	if len(d.keys) != 5 || d.keys[0] != "zeebe-backup-x/manifest.json" {
+		t.Errorf("deleted %q; the manifest must go first, then the 4 other files", d.keys)
 	}
 	if ids := listed(t, r); !slices.Equal(ids, []string{"y"}) {
 		t.Errorf("listed %v after deleting x; want [y]", ids)
@@ -92,7 +93,7 @@ func TestDeleteCutShortLeavesAnIncompleteFolderPruneRemoves(t *testing.T) {
 	r := repo.Open(fs)
 	storeBackup(t, r, "x", time.Now())
 	storeBackup(t, r, "y", time.Now())
-	fs.Add(faulty.Fault{Op: faulty.OpDelete, Key: "zeebe-backup-x/zeebe-broker-0-data.tar.zst"})
+	fs.Add(faulty.Fault{Op: faulty.OpDelete, Key: "zeebe-backup-x/0-notes.txt"})
 	if _, err := r.Delete(ctx, "x"); !errors.Is(err, faulty.ErrInjected) || !strings.Contains(err.Error(), "run the delete again") {
 		t.Fatalf("Delete with a failing store: %v", err)
 	}
@@ -102,7 +103,7 @@ func TestDeleteCutShortLeavesAnIncompleteFolderPruneRemoves(t *testing.T) {
 	}
 	inc, err := r.IncompleteFolders(ctx)
 	if err != nil || len(inc) != 1 || inc[0].ID != "x" || inc[0].Objects != 1 {
-		t.Fatalf("incomplete folders %+v, %v; want x with its 1 remaining file", inc, err)
+		t.Fatalf("incomplete folders %+v, %v; want x with its 1 remaining file (the delete goes on after a failure: the manifest and the others are gone)", inc, err)
 	}
 	now := inc[0].Newest
 	pruned, err := r.Prune(ctx, nil, inc, 24*time.Hour, now.Add(time.Hour))
@@ -155,7 +156,7 @@ func TestCopyToVerifiesAndWritesTheManifestLast(t *testing.T) {
 		return nil
 	}
 	res, err := src.CopyTo(ctx, dst, "x", check, nil)
-	if err != nil || !checked || res.Objects != 4 {
+	if err != nil || !checked || res.Objects != 5 {
 		t.Fatalf("CopyTo = %+v, %v (checked %v)", res, err, checked)
 	}
 	if ids := listed(t, dst); !slices.Equal(ids, []string{"x"}) {
