@@ -11,6 +11,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
 )
 
 func main() {
@@ -26,7 +27,7 @@ func run() int {
 	s := cli.Streams{In: os.Stdin, Out: stdout, Err: stderr, ErrIsTerminal: isTerminal(os.Stderr), InIsTerminal: isTerminal(os.Stdin)}
 	// The storage backends and host kinds of this build: one line each (README, "Development").
 	plugins := cli.Plugins{
-		Stores: storage.NewRegistry(local.Backend()),
+		Stores: storage.NewRegistry(local.Backend(), s3.Backend()),
 		Hosts:  broker.NewRegistry(broker.LocalKind()),
 	}
 	return cli.Execute(ctx, s, os.Args[1:], plugins)

@@ -74,7 +74,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := o.plugins.openRepository(ctx, f.Description.Repository)
+	r, err := o.plugins.openRepository(ctx, f.Description.Repository, f.Description.RepositoryOptions)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 		return err
 	}
 	d := f.Description
-	r, err := o.plugins.openRepository(ctx, d.Repository)
+	r, err := o.plugins.openRepository(ctx, d.Repository, d.RepositoryOptions)
 	if err != nil {
 		return err
 	}

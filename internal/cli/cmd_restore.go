@@ -137,7 +137,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 			return usageError{fmt.Errorf("--set names node id %d, which is not in %s", n, d.Path)}
 		}
 	}
-	r, err := o.plugins.openRepository(ctx, d.Repository)
+	r, err := o.plugins.openRepository(ctx, d.Repository, d.RepositoryOptions)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 		}
 		st.Brokers = append(st.Brokers, bs)
 	}
-	r, err := o.plugins.openRepository(ctx, f.Description.Repository)
+	r, err := o.plugins.openRepository(ctx, f.Description.Repository, f.Description.RepositoryOptions)
 	if err != nil {
 		return err
 	}

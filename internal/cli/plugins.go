@@ -22,13 +22,14 @@ type Plugins struct {
 // loadOptions are the registries' checks of a cluster file's values, with the --repo
 // override loc (already absolute).
 func (p Plugins) loadOptions(loc string) cluster.LoadOptions {
-	return cluster.LoadOptions{Repository: loc, CheckRepository: p.Stores.Check, CheckHost: p.Hosts.Check}
+	check := func(loc string, opts map[string]string) (string, error) { return p.Stores.Check(loc, opts) }
+	return cluster.LoadOptions{Repository: loc, CheckRepository: check, CheckHost: p.Hosts.Check}
 }
 
-// openRepository opens the repository at loc with its storage backend. A location that no
-// backend takes is a usage error.
-func (p Plugins) openRepository(ctx context.Context, loc string) (*repo.Repo, error) {
-	s, err := p.Stores.Open(ctx, loc)
+// openRepository opens the repository at loc, with the options written beside it (nil for
+// none), with its storage backend. A location that no backend takes is a usage error.
+func (p Plugins) openRepository(ctx context.Context, loc string, opts map[string]string) (*repo.Repo, error) {
+	s, err := p.Stores.Open(ctx, loc, opts)
 	var le *storage.LocationError
 	if errors.As(err, &le) {
 		return nil, usageError{fmt.Errorf("repository %w", err)}

@@ -64,9 +64,9 @@ func (f *clusterFlags) openRepo(ctx context.Context) (*repo.Repo, error) {
 			}
 			return nil, usageError{err}
 		}
-		loc = d.Repository
+		return f.plugins.openRepository(ctx, d.Repository, d.RepositoryOptions)
 	}
-	return f.plugins.openRepository(ctx, loc)
+	return f.plugins.openRepository(ctx, loc, nil)
 }
 
 // repoFlag is --repo, a relative path made absolute; "" when not given.

@@ -21,9 +21,12 @@ const Local = "local"
 type Description struct {
 	Path       string // the file it came from, "" when parsed from bytes
 	Repository string // a location the storage registry took: a path cleaned, a URL as written
-	Gateway    string // host:port of a gateway's gRPC API, "" when not given
-	Version    string // the cluster's Zeebe version as written, "" when not given
-	Brokers    []Broker
+	// RepositoryOptions are the repository's settings (repositoryOptions:) as written, which
+	// its backend took; nil when none are written or --repo overrides the repository.
+	RepositoryOptions map[string]string
+	Gateway           string // host:port of a gateway's gRPC API, "" when not given
+	Version           string // the cluster's Zeebe version as written, "" when not given
+	Brokers           []Broker
 }
 
 // Command is a shell command run on a broker's host.

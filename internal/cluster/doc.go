@@ -3,6 +3,7 @@
 // broker. For example:
 //
 //	repository: file:///var/backups/zeebe     # a location a storage backend takes
+//	# repositoryOptions: {region: eu-west-1}   # optional: settings its backend takes (s3://)
 //	gateway: 10.0.0.10:26500                   # optional, gRPC address of a gateway
 //	version: 8.5.3                             # optional, the cluster's Zeebe version
 //	brokers:
@@ -29,8 +30,8 @@
 //  2. Keys are case-sensitive and fixed; an unknown key is a problem, with the known key it
 //     most likely meant. YAML anchors, aliases and merge keys (<<: *name) are followed; a key
 //     written twice in one mapping, a second YAML document and an empty file are problems.
-//  3. After Parse: Repository passed LoadOptions.CheckRepository (the storage registry) and
-//     is kept as it returned it; each broker's Host passed LoadOptions.CheckHost (the host
+//  3. After Parse: Repository, with RepositoryOptions, passed LoadOptions.CheckRepository
+//     (the storage registry) and is kept as it returned it; each broker's Host passed LoadOptions.CheckHost (the host
 //     registry): the package knows no storage backend and no host kind. Brokers is not
 //     empty, sorted by node id, and the node ids are exactly 0..N-1; Config, InstallDir and
 //     (if written) DataDir are absolute and cleaned; Health is an http(s) URL with a host and no

@@ -72,8 +72,10 @@ func parseProblems(t *testing.T, src string, opts LoadOptions) []string {
 // on this machine), so that the messages tested are the ones users read.
 func checks() LoadOptions {
 	return LoadOptions{
-		CheckRepository: storage.NewRegistry(local.Backend()).Check,
-		CheckHost:       broker.NewRegistry(broker.LocalKind()).Check,
+		CheckRepository: func(loc string, options map[string]string) (string, error) {
+			return storage.NewRegistry(local.Backend()).Check(loc, options)
+		},
+		CheckHost: broker.NewRegistry(broker.LocalKind()).Check,
 	}
 }
 

@@ -20,19 +20,22 @@ import (
 // CheckHost, so that their problems keep the file's line numbers.
 type LoadOptions struct {
 	// Repository overrides the file's repository (the --repo flag); the file may then omit
-	// it, and what the file says is not checked. It is checked by CheckRepository as given
-	// (the caller makes a relative path absolute first: see storage.FlagLocation).
+	// it, and what the file says (repository and repositoryOptions) is not checked nor kept.
+	// It is checked by CheckRepository as given, without options (the caller makes a relative
+	// path absolute first: see storage.FlagLocation).
 	Repository string
-	// CheckRepository checks a repository location and returns it as it is kept (a path
-	// cleaned, a URL as written); its error says what is wrong and what to write. nil takes
-	// the location as written.
-	CheckRepository func(loc string) (string, error)
+	// CheckRepository checks a repository location and the options written beside it
+	// (repositoryOptions:, nil when none) and returns the location as it is kept (a path
+	// cleaned, a URL as written); its error says what is wrong and what to write. An error
+	// about one option has a method Option() (name, problem string), so that the problem is
+	// reported on that option's line. nil takes the location as written.
+	CheckRepository func(loc string, options map[string]string) (string, error)
 	// CheckHost checks a broker's host value; its error says what is wrong and what to
 	// write. nil takes every host as written.
 	CheckHost func(host string) error
 }
 
-var topKeys = []string{"repository", "gateway", "version", "brokers"}
+var topKeys = []string{"repository", "repositoryOptions", "gateway", "version", "brokers"}
 
 // parser collects the problems of one description.
 type parser struct {
@@ -107,7 +110,7 @@ func (p *parser) description(ctx context.Context, data []byte, opts LoadOptions)
 	}
 	f := p.fields("", root, "the file", topKeys)
 	d := &Description{}
-	d.Repository = p.repository(f, opts)
+	d.Repository, d.RepositoryOptions = p.repository(f, opts)
 	if s, line, ok := p.str(f, "gateway", ""); ok {
 		if msg := checkGateway(s); msg != "" {
 			p.add(line, "gateway", "%s", msg)
@@ -128,29 +131,65 @@ func (p *parser) empty(line int) {
 	p.add(line, "", "the file is empty; describe the cluster in it: repository: (where backups go) and brokers: (one entry per broker with nodeId, host, config, stop, start and health)")
 }
 
-// repository reads the repository, or takes the override.
-func (p *parser) repository(f fields, opts LoadOptions) string {
+// repository reads the repository and its options, or takes the override (without options).
+func (p *parser) repository(f fields, opts LoadOptions) (string, map[string]string) {
 	check := opts.CheckRepository
 	if check == nil {
-		check = func(loc string) (string, error) { return loc, nil }
+		check = func(loc string, _ map[string]string) (string, error) { return loc, nil }
 	}
+	options, lines := p.repositoryOptions(f)
 	if opts.Repository != "" {
-		repo, err := check(opts.Repository)
+		repo, err := check(opts.Repository, nil)
 		if err != nil {
 			p.list = append(p.list, Problem{Field: "--repo", Message: redact.Text(err.Error())})
 		}
-		return repo
+		return repo, nil
 	}
 	s, line, ok := p.str(f, "repository", "where backups go, e.g. /var/backups/zeebe (or give --repo)")
 	if !ok {
-		return ""
+		return "", nil
 	}
-	repo, err := check(s)
+	repo, err := check(s, options)
+	var oe interface{ Option() (string, string) }
+	if errors.As(err, &oe) {
+		if name, problem := oe.Option(); lines[name] > 0 {
+			p.add(lines[name], "repositoryOptions."+name, "%s", redact.Text(problem))
+			return s, options
+		}
+	}
 	if err != nil {
 		p.add(line, "repository", "%s", redact.Text(err.Error()))
-		return s
+		return s, options
 	}
-	return repo
+	return repo, options
+}
+
+// repositoryOptions reads repositoryOptions: a mapping of option names to single values, nil
+// when not written. lines gives the line of each option.
+func (p *parser) repositoryOptions(f fields) (map[string]string, map[string]int) {
+	e, found := f.m["repositoryOptions"]
+	if !found || isNull(e.value) {
+		return nil, nil
+	}
+	if e.value.Kind != yaml.MappingNode {
+		p.add(e.value.Line, "repositoryOptions", "found %s; want a mapping of the repository's settings, e.g. region: eu-west-1", kind(e.value))
+		return nil, nil
+	}
+	out, lines := map[string]string{}, map[string]int{}
+	for _, kv := range p.entries("repositoryOptions", e.value) {
+		at := "repositoryOptions." + kv.key
+		switch v := kv.value; {
+		case strings.TrimSpace(kv.key) == "":
+			p.add(kv.line, at, "empty key; write the option's name, e.g. region")
+		case v.Kind != yaml.ScalarNode:
+			p.add(v.Line, at, "found %s; want a single value", kind(v))
+		case isNull(v):
+			p.add(kv.line, at, "no value; write one, or remove the option")
+		default:
+			out[kv.key], lines[kv.key] = v.Value, kv.line
+		}
+	}
+	return out, lines
 }
 
 // str reads a key as a trimmed string. A key that is missing, null or blank gives ok=false,

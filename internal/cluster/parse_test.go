@@ -3,13 +3,17 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
 // full is the example of the package documentation plus a remote broker.
@@ -185,6 +189,56 @@ func TestRepositoryForms(t *testing.T) {
 		if got := mustParse(t, src, checks()).Repository; got != want {
 			t.Errorf("repository %q: got %q, want %q", in, got, want)
 		}
+	}
+}
+
+// repositoryOptions go to the repository's check with the location; a refused option is
+// reported on its own line, and with --repo the file's options are neither checked nor kept.
+func TestRepositoryOptions(t *testing.T) {
+	var got map[string]string
+	opts := checks()
+	opts.CheckRepository = func(loc string, options map[string]string) (string, error) {
+		got = options
+		if v, ok := options["partSize"]; ok && v != "16MiB" {
+			return "", &storage.OptionError{Name: "partSize", Err: fmt.Errorf("%q is not a size; write e.g. 16MiB", v)}
+		}
+		if _, ok := options["secretKey"]; ok {
+			return "", errors.New(`s3 repositories take no option secretKey`)
+		}
+		return loc, nil
+	}
+	withOptions := strings.Replace(base, "repository: /var/backups/zeebe", "repository: s3://bucket/zeebe\nrepositoryOptions:\n  region: eu-west-1\n  partSize: 16MiB\n  pathStyle: true", 1)
+	d := mustParse(t, withOptions, opts)
+	want := map[string]string{"region": "eu-west-1", "partSize": "16MiB", "pathStyle": "true"}
+	if !maps.Equal(d.RepositoryOptions, want) || !maps.Equal(got, want) {
+		t.Errorf("RepositoryOptions = %v, the check got %v; want %v", d.RepositoryOptions, got, want)
+	}
+
+	for src, want := range map[string]string{
+		strings.Replace(withOptions, "partSize: 16MiB", "partSize: fast", 1):               `zeebe-backup.yaml:4: repositoryOptions.partSize: "fast" is not a size; write e.g. 16MiB`,
+		strings.Replace(withOptions, "region: eu-west-1", "secretKey: x", 1):               "zeebe-backup.yaml:1: repository: s3 repositories take no option secretKey",
+		strings.Replace(withOptions, "region: eu-west-1", "region: [a, b]", 1):             "zeebe-backup.yaml:3: repositoryOptions.region: found a list; want a single value",
+		strings.Replace(withOptions, "region: eu-west-1", "region:", 1):                    "zeebe-backup.yaml:3: repositoryOptions.region: no value; write one, or remove the option",
+		strings.Replace(withOptions, "repository: s3://bucket/zeebe\n", "", 1):             "zeebe-backup.yaml:1: repositoryOptions: options without a repository; write repository: too",
+		strings.Replace(base, "repository: /var/backups/zeebe", "repositoryOptions: x", 1): "zeebe-backup.yaml:1: repositoryOptions: found a single value; want a mapping",
+	} {
+		problems := parseProblems(t, src, opts)
+		if len(problems) == 0 || !strings.HasPrefix(problems[0], want) {
+			t.Errorf("problems %q, want %s...", problems, want)
+		}
+	}
+
+	// The local backend takes no options.
+	problems := parseProblems(t, strings.Replace(base, "repository: /var/backups/zeebe", "repository: /var/backups/zeebe\nrepositoryOptions: {region: x}", 1), checks())
+	if len(problems) != 1 || problems[0] != "zeebe-backup.yaml:2: repositoryOptions.region: file repositories take no options; remove it" {
+		t.Errorf("options of a folder: %q", problems)
+	}
+
+	// --repo wins, and the file's options are not the flag's.
+	got = nil
+	opts.Repository = "s3://other/x"
+	if d := mustParse(t, strings.Replace(withOptions, "partSize: 16MiB", "partSize: fast", 1), opts); d.Repository != "s3://other/x" || d.RepositoryOptions != nil || got != nil {
+		t.Errorf("with --repo: %q %v, the check got %v; want the flag without options", d.Repository, d.RepositoryOptions, got)
 	}
 }
 

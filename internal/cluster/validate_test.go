@@ -117,7 +117,7 @@ func TestValidation(t *testing.T) {
 		}},
 		{"empty brokers", []string{"brokers:\n", "brokers: []\nunused:\n"}, []string{
 			f + ":2: brokers: the list is empty; list every broker",
-			f + ":3: unused: unknown key; the file takes repository, gateway, version and brokers",
+			f + ":3: unused: unknown key; the file takes repository, repositoryOptions, gateway, version and brokers",
 		}},
 
 		// host: the host registry's messages, at the line of the value

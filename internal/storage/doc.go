@@ -1,7 +1,8 @@
 // Package storage is the blob store seam the backup repository is built on.
 //
 // A [Store] is a flat namespace of blobs addressed by keys. Backends live in subpackages: local
-// (a folder on a file system) and mem (in memory, for tests); object stores will follow. Every
+// (a folder on a file system), mem (in memory, for tests) and s3 (S3 and S3-compatible object
+// stores). Every
 // backend passes the one conformance suite in storagetest. Cross-cutting behaviour is a wrapper
 // around a Store (faulty injects failures for tests); a wrapper keeps exactly the optional
 // powers of the store it wraps.
@@ -9,7 +10,8 @@
 // A [Registry] (built in main, one [Backend] per scheme) parses a repository location with the
 // backend of its scheme (a plain path is scheme "file") and opens its store; it refuses an
 // unknown scheme with the schemes it has, and a URL holding a password whatever its scheme,
-// without repeating the password.
+// without repeating the password. [Options] written beside a location (the cluster file's
+// repositoryOptions:) go to its backend, which refuses those it does not take.
 //
 // The contract every backend keeps:
 //
@@ -36,5 +38,5 @@
 //     depend on either.
 //
 // Optional powers are small interfaces a caller discovers with a type assertion:
-// [SpaceReporter], [Remnants].
+// [SpaceReporter], [Remnants], [Prober].
 package storage

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/redact"
@@ -15,6 +16,11 @@ import (
 // FileScheme is the scheme of a plain path: "/var/backups/zeebe" is parsed by the backend
 // registered as "file", like "file:///var/backups/zeebe".
 const FileScheme = "file"
+
+// Options are the settings written beside a repository location (the cluster file's
+// repositoryOptions:), by name, as written; nil when there are none. Each backend says which it
+// takes; credentials are never among them.
+type Options map[string]string
 
 // Location is a repository location parsed by its backend.
 type Location struct {
@@ -38,7 +44,12 @@ type Backend struct {
 	// errors quote the location through redact.Text and say what to write instead. Parse
 	// touches nothing: no files, no network.
 	Parse func(loc string) (Location, error)
-	// Open opens the store at a location Parse returned.
+	// Options, if not nil, applies the options written beside a location Parse returned and
+	// returns it with them (in Config). It refuses an option it does not take, or a value it
+	// cannot use, with an *OptionError. Like Parse it touches nothing (no environment either:
+	// Open reads that). A backend without Options refuses every option.
+	Options func(l Location, opts Options) (Location, error)
+	// Open opens the store at a location Parse (and Options) returned.
 	Open func(ctx context.Context, loc Location) (Store, error)
 }
 
@@ -68,21 +79,37 @@ func (e *LocationError) Error() string { return redact.Text(e.Err.Error()) }
 
 func (e *LocationError) Unwrap() error { return e.Err }
 
+// OptionError is an option that a backend refuses: Name is the option, Err says what is wrong
+// and what to write, without naming it (callers name it with where it was written).
+type OptionError struct {
+	Name string
+	Err  error
+}
+
+func (e *OptionError) Error() string { return fmt.Sprintf("option %s: %v", e.Name, e.Err) }
+
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// Option names the option and says what is wrong with it, for a caller that names the option
+// its own way (the cluster file's repositoryOptions.NAME with its line).
+func (e *OptionError) Option() (name, problem string) { return e.Name, redact.Text(e.Err.Error()) }
+
 // urlScheme matches the scheme of a URL; a location without one is a plain path.
 var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):`)
 
-// Parse checks loc and returns it parsed by the backend of its scheme. A URL that holds a
-// password is refused whatever its scheme: credentials are never read from a location. Every
-// error is a *LocationError.
-func (r *Registry) Parse(loc string) (Location, error) {
-	l, _, err := r.parse(loc)
+// Parse checks loc and the options written beside it (nil for none) and returns it parsed by
+// the backend of its scheme. A URL that holds a password is refused whatever its scheme:
+// credentials are never read from a location. Every error is a *LocationError; one about an
+// option wraps an *OptionError.
+func (r *Registry) Parse(loc string, opts Options) (Location, error) {
+	l, _, err := r.parse(loc, opts)
 	if err != nil {
 		return Location{}, &LocationError{Err: err}
 	}
 	return l, nil
 }
 
-func (r *Registry) parse(loc string) (Location, Backend, error) {
+func (r *Registry) parse(loc string, opts Options) (Location, Backend, error) {
 	name, plain := FileScheme, true
 	if m := urlScheme.FindStringSubmatch(loc); m != nil {
 		plain = false
@@ -107,6 +134,14 @@ func (r *Registry) parse(loc string) (Location, Backend, error) {
 		return Location{}, Backend{}, err
 	}
 	l.Scheme = b.Scheme
+	switch {
+	case b.Options != nil:
+		if l, err = b.Options(l, opts); err != nil {
+			return Location{}, Backend{}, err
+		}
+	case len(opts) > 0:
+		return Location{}, Backend{}, &OptionError{Name: firstName(opts), Err: fmt.Errorf("%s repositories take no options; remove it", b.Scheme)}
+	}
 	return l, b, nil
 }
 
@@ -115,16 +150,26 @@ func (r *Registry) forms() string {
 	return r.Supported("this version has no storage backend", "this version supports %[1]s only: write %[2]s", "this version supports %[1]s: write %[2]s")
 }
 
+// firstName is the first of the options' names in sorted order, for a message.
+func firstName(opts Options) string {
+	names := make([]string, 0, len(opts))
+	for name := range opts {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names[0]
+}
+
 // Check is Parse for validation: it returns the location as it is shown and kept.
-func (r *Registry) Check(loc string) (string, error) {
-	l, err := r.Parse(loc)
+func (r *Registry) Check(loc string, opts Options) (string, error) {
+	l, err := r.Parse(loc, opts)
 	return l.Text, err
 }
 
-// Open parses loc and opens its store. A location that does not parse gives a
-// *LocationError; a store that cannot be opened an error naming the location.
-func (r *Registry) Open(ctx context.Context, loc string) (Store, error) {
-	l, b, err := r.parse(loc)
+// Open parses loc with its options and opens its store. A location or option that does not
+// parse gives a *LocationError; a store that cannot be opened an error naming the location.
+func (r *Registry) Open(ctx context.Context, loc string, opts Options) (Store, error) {
+	l, b, err := r.parse(loc, opts)
 	if err != nil {
 		return nil, &LocationError{Err: err}
 	}

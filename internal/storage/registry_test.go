@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,7 +43,7 @@ func TestParseByScheme(t *testing.T) {
 		"file://localhost/var/backups/zeebe": {Scheme: "file", Text: "file://localhost/var/backups/zeebe", Config: "/var/backups/zeebe"},
 		"s3://bucket/prefix":                 {Scheme: "s3", Text: "s3://bucket/prefix", Config: "bucket"},
 	} {
-		got, err := r.Parse(loc)
+		got, err := r.Parse(loc, nil)
 		if err != nil || got != want {
 			t.Errorf("Parse(%q) = %+v, %v; want %+v", loc, got, err, want)
 		}
@@ -60,23 +61,23 @@ func TestUnknownSchemeListsTheRegisteredOnes(t *testing.T) {
 		"s3://bucket/zeebe": `"s3://bucket/zeebe": scheme s3 is not supported; this version supports file only: write a path (/var/backups/zeebe) or a file:// URL (file:///var/backups/zeebe)`,
 		"gs://bucket":       `"gs://bucket": scheme gs is not supported; this version supports file only`,
 	} {
-		_, err := only.Parse(loc)
+		_, err := only.Parse(loc, nil)
 		var le *storage.LocationError
 		if !errors.As(err, &le) || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("Parse(%q): %v; want a *LocationError starting %s", loc, err, want)
 		}
 	}
 	two := storage.NewRegistry(local.Backend(), fakeS3())
-	_, err := two.Parse("azblob://container/x")
+	_, err := two.Parse("azblob://container/x", nil)
 	if err == nil || !strings.Contains(err.Error(), "this version supports file, s3: write a path (/var/backups/zeebe) or a file:// URL (file:///var/backups/zeebe), or s3://bucket/prefix") {
 		t.Errorf("two backends: %v", err)
 	}
 	// Without a file backend a plain path is refused as such.
-	_, err = storage.NewRegistry(fakeS3()).Parse("/var/backups")
+	_, err = storage.NewRegistry(fakeS3()).Parse("/var/backups", nil)
 	if err == nil || !strings.Contains(err.Error(), `"/var/backups" is a path, which no storage backend of this version takes; this version supports s3 only`) {
 		t.Errorf("a path without a file backend: %v", err)
 	}
-	if _, err := storage.NewRegistry().Parse("/var/backups"); err == nil || !strings.Contains(err.Error(), "this version has no storage backend") {
+	if _, err := storage.NewRegistry().Parse("/var/backups", nil); err == nil || !strings.Contains(err.Error(), "this version has no storage backend") {
 		t.Errorf("empty registry: %v", err)
 	}
 }
@@ -91,12 +92,12 @@ func TestCredentialsInALocationAreRefusedAndNotEchoed(t *testing.T) {
 		"https://user:hunter2@backups.example/zeebe",
 		"gs://user:hunter2@bucket",
 	} {
-		_, err := r.Parse(loc)
+		_, err := r.Parse(loc, nil)
 		if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "***@") ||
 			!strings.Contains(err.Error(), "holds credentials; remove them from the URL") {
 			t.Errorf("Parse(%q): %v", loc, err)
 		}
-		if _, err := r.Open(t.Context(), loc); err == nil || strings.Contains(err.Error(), "hunter2") {
+		if _, err := r.Open(t.Context(), loc, nil); err == nil || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("Open(%q): %v", loc, err)
 		}
 	}
@@ -104,7 +105,7 @@ func TestCredentialsInALocationAreRefusedAndNotEchoed(t *testing.T) {
 	leaky := storage.Backend{Scheme: "leaky", Form: "leaky://x", Parse: func(loc string) (storage.Location, error) {
 		return storage.Location{}, errors.New("bad " + loc + " and also gs://k:hunter2@b")
 	}, Open: func(context.Context, storage.Location) (storage.Store, error) { return nil, errors.New("never") }}
-	if _, err := storage.NewRegistry(leaky).Parse("leaky://x"); err == nil || strings.Contains(err.Error(), "hunter2") {
+	if _, err := storage.NewRegistry(leaky).Parse("leaky://x", nil); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("a backend's error: %v", err)
 	}
 }
@@ -113,7 +114,7 @@ func TestCredentialsInALocationAreRefusedAndNotEchoed(t *testing.T) {
 // runs); on the command line FlagLocation makes it absolute against the working directory.
 func TestRelativePaths(t *testing.T) {
 	r := storage.NewRegistry(local.Backend())
-	if _, err := r.Parse("backups/zeebe"); err == nil || !strings.Contains(err.Error(), `"backups/zeebe" is a relative path; write an absolute path`) {
+	if _, err := r.Parse("backups/zeebe", nil); err == nil || !strings.Contains(err.Error(), `"backups/zeebe" is a relative path; write an absolute path`) {
 		t.Errorf("Parse(relative): %v", err)
 	}
 	wd, err := os.Getwd()
@@ -133,7 +134,7 @@ func TestRelativePaths(t *testing.T) {
 			t.Errorf("FlagLocation(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := r.Parse("file:relative/url"); err == nil || !strings.Contains(err.Error(), "does not start with file:///") {
+	if _, err := r.Parse("file:relative/url", nil); err == nil || !strings.Contains(err.Error(), "does not start with file:///") {
 		t.Errorf("Parse(file:relative): %v", err)
 	}
 }
@@ -143,7 +144,7 @@ func TestRelativePaths(t *testing.T) {
 func TestOpen(t *testing.T) {
 	r := storage.NewRegistry(local.Backend(), fakeS3())
 	dir := filepath.Join(t.TempDir(), "repo")
-	s, err := r.Open(t.Context(), "file://"+dir)
+	s, err := r.Open(t.Context(), "file://"+dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,18 +154,18 @@ func TestOpen(t *testing.T) {
 	if _, err := os.Stat(dir); err != nil {
 		t.Errorf("the local store was not opened in its folder: %v", err)
 	}
-	if s, err := r.Open(t.Context(), "s3://bucket"); err != nil || s.Location() != "mem" {
+	if s, err := r.Open(t.Context(), "s3://bucket", nil); err != nil || s.Location() != "mem" {
 		t.Errorf("Open(s3) = %v, %v; want the s3 backend's store", s, err)
 	}
 	var le *storage.LocationError
-	if _, err := r.Open(t.Context(), "nope://x"); !errors.As(err, &le) {
+	if _, err := r.Open(t.Context(), "nope://x", nil); !errors.As(err, &le) {
 		t.Errorf("Open(nope://) error %T %v, want a *LocationError", err, err)
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.Open(t.Context(), filepath.Join(file, "repo"))
+	_, err = r.Open(t.Context(), filepath.Join(file, "repo"), nil)
 	if err == nil || errors.As(err, &le) || !strings.Contains(err.Error(), "open repository "+filepath.Join(file, "repo")) {
 		t.Errorf("Open below a file: %v; want an error naming the repository, not a *LocationError", err)
 	}
@@ -186,5 +187,38 @@ func TestNewRegistryRefusesDuplicatesAndHalfBackends(t *testing.T) {
 			}()
 			storage.NewRegistry(backends...)
 		}()
+	}
+}
+
+// Options written beside a location go to its backend's Options, which keeps them in the
+// Location; a backend without Options refuses every option, naming one, as an *OptionError.
+func TestOptions(t *testing.T) {
+	withOptions := fakeS3()
+	withOptions.Options = func(l storage.Location, opts storage.Options) (storage.Location, error) {
+		if v, ok := opts["bad"]; ok {
+			return storage.Location{}, &storage.OptionError{Name: "bad", Err: fmt.Errorf("%q is refused; remove it", v)}
+		}
+		l.Config = fmt.Sprintf("%v %v", l.Config, opts)
+		return l, nil
+	}
+	r := storage.NewRegistry(local.Backend(), withOptions)
+	l, err := r.Parse("s3://bucket/x", storage.Options{"region": "eu-west-1"})
+	if err != nil || l.Config != "bucket map[region:eu-west-1]" {
+		t.Errorf("Parse with options = %+v, %v; want the options in Config", l, err)
+	}
+	var oe *storage.OptionError
+	_, err = r.Parse("s3://bucket/x", storage.Options{"bad": "value"})
+	if !errors.As(err, &oe) || oe.Name != "bad" || err.Error() != `option bad: "value" is refused; remove it` {
+		t.Errorf("Parse with a refused option: %v", err)
+	}
+	if name, problem := oe.Option(); name != "bad" || problem != `"value" is refused; remove it` {
+		t.Errorf("Option() = %q, %q", name, problem)
+	}
+	_, err = r.Parse("/var/backups", storage.Options{"region": "x", "endpoint": "y"})
+	if !errors.As(err, &oe) || oe.Name != "endpoint" || !strings.Contains(err.Error(), "option endpoint: file repositories take no options; remove it") {
+		t.Errorf("Parse(a path with options): %v", err)
+	}
+	if _, err := r.Open(t.Context(), "/var/backups", storage.Options{"x": "y"}); !errors.As(err, &oe) {
+		t.Errorf("Open(a path with options): %v, want an *OptionError", err)
 	}
 }

@@ -65,3 +65,15 @@ type Remnants interface {
 	// wrote there.
 	RemoveRemnants(ctx context.Context, folder string) error
 }
+
+// Prober is the optional power of a store that can be unreachable or refuse its caller (an
+// object store: a server that is down, credentials that are wrong or expired, a bucket that
+// does not exist). Backup and restore call it first in their pre-flight, so that such a
+// store is named as such before anything else is read and before any broker is stopped.
+type Prober interface {
+	// Probe reads the store's top (it writes nothing): it fails when the store cannot be
+	// reached, refuses the credentials, does not exist or may not be listed, with an error
+	// that says which and what to do. Whether the store may be written is checked by writing
+	// (backup writes a probe file into the backup's folder).
+	Probe(ctx context.Context) error
+}

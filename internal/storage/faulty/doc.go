@@ -21,5 +21,5 @@
 // with [storage.SpaceReporter] it is one (and its FreeSpace can be hit by a fault), over one
 // without it is not, so that a check that depends on a power (the free-space pre-flight of a
 // backup) runs through the wrapper exactly when it runs on the wrapped store. The same holds
-// for [storage.Remnants].
+// for [storage.Remnants] and [storage.Prober].
 package faulty

@@ -28,13 +28,14 @@ const (
 	OpFreeSpace      Op = "free-space"
 	OpRemnants       Op = "remnants"
 	OpRemoveRemnants Op = "remove-remnants"
+	OpProbe          Op = "probe"
 )
 
 // Fault describes one injected failure.
 type Fault struct {
 	Op Op // the method it hits
 	// Key is a path.Match pattern the key (for List: the prefix; for Remnants and
-	// RemoveRemnants: the folder; FreeSpace has none) must match, "" for any.
+	// RemoveRemnants: the folder; FreeSpace and Probe have none) must match, "" for any.
 	Key string
 	// Nth is 0 to hit every matching call, or n > 0 to hit only the nth matching call (1-based).
 	Nth int
@@ -66,8 +67,8 @@ type Store interface {
 	Calls(op Op) int
 }
 
-// wrapper is the Store of a wrapped store without optional powers; the types of powers.go
-// add those of the wrapped store.
+// wrapper is the Store of a wrapped store without optional powers; withPowers (powers.go)
+// adds those of the wrapped store.
 type wrapper struct {
 	inner  storage.Store
 	mu     sync.Mutex
@@ -78,21 +79,14 @@ type wrapper struct {
 var _ Store = (*wrapper)(nil)
 
 // New wraps inner. The wrapper has the optional powers of inner (storage.SpaceReporter,
-// storage.Remnants), and only those: a check that depends on a power runs through the
-// wrapper exactly when it would run on inner.
+// storage.Remnants, storage.Prober), and only those: a check that depends on a power runs
+// through the wrapper exactly when it would run on inner.
 func New(inner storage.Store) Store {
 	w := &wrapper{inner: inner, calls: make(map[Op]int)}
 	_, space := inner.(storage.SpaceReporter)
 	_, remnants := inner.(storage.Remnants)
-	switch {
-	case space && remnants:
-		return withBoth{w}
-	case space:
-		return withSpace{w}
-	case remnants:
-		return withRemnants{w}
-	}
-	return w
+	_, prober := inner.(storage.Prober)
+	return withPowers(w, space, remnants, prober)
 }
 
 // Add installs a fault.

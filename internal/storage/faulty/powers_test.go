@@ -21,14 +21,47 @@ func powers(s storage.Store) []string {
 	if _, ok := s.(storage.Remnants); ok {
 		out = append(out, "remnants")
 	}
+	if _, ok := s.(storage.Prober); ok {
+		out = append(out, "prober")
+	}
 	return out
 }
 
-// Stores with one power each, to check every combination.
+// Stores with one power each, and every combination of them.
 type (
 	spaceOnly    struct{ *mem.Store }
 	remnantsOnly struct{ *mem.Store }
+	proberOnly   struct{ *mem.Store }
+	spaceProber  struct {
+		spaceOnly
+		proberPower
+	}
+	remnantsProber struct {
+		remnantsOnly
+		proberPower
+	}
+	spaceRemnants struct {
+		spaceOnly
+		remnantsPower
+	}
+	allThree struct {
+		spaceOnly
+		remnantsPower
+		proberPower
+	}
+	proberPower   struct{}
+	remnantsPower struct{}
 )
+
+var errUnreachable = errors.New("the server is down")
+
+func (proberOnly) Probe(context.Context) error { return errUnreachable }
+
+func (proberPower) Probe(context.Context) error { return errUnreachable }
+
+func (remnantsPower) Remnants(context.Context, string) ([]string, error) { return nil, nil }
+
+func (remnantsPower) RemoveRemnants(context.Context, string) error { return nil }
 
 func (spaceOnly) FreeSpace(context.Context) (int64, error) { return 12345, nil }
 
@@ -46,10 +79,15 @@ func TestWrapperKeepsExactlyThePowersOfTheWrappedStore(t *testing.T) {
 	}
 	defer l.Close()
 	for name, inner := range map[string]storage.Store{
-		"local":         l,
-		"mem":           mem.New(),
-		"space only":    spaceOnly{mem.New()},
-		"remnants only": remnantsOnly{mem.New()},
+		"local":            l,
+		"mem":              mem.New(),
+		"space only":       spaceOnly{mem.New()},
+		"remnants only":    remnantsOnly{mem.New()},
+		"prober only":      proberOnly{mem.New()},
+		"space and prober": spaceProber{spaceOnly: spaceOnly{mem.New()}},
+		"remnants, prober": remnantsProber{remnantsOnly: remnantsOnly{mem.New()}},
+		"space, remnants":  spaceRemnants{spaceOnly: spaceOnly{mem.New()}},
+		"all three":        allThree{spaceOnly: spaceOnly{mem.New()}},
 	} {
 		want := powers(inner)
 		if got := powers(faulty.New(inner)); !slices.Equal(got, want) {
@@ -98,5 +136,26 @@ func TestFreeSpaceAndRemnantsPassThrough(t *testing.T) {
 	}
 	if err := rs.RemoveRemnants(ctx, "c/"); err != nil {
 		t.Errorf("RemoveRemnants(c/), no fault: %v", err)
+	}
+}
+
+// Probe passes through to the wrapped store's, and faults hit it.
+func TestProbePassesThrough(t *testing.T) {
+	ctx := t.Context()
+	s := faulty.New(proberOnly{mem.New()})
+	p, ok := s.(storage.Prober)
+	if !ok {
+		t.Fatal("a faulty store over a Prober is none: the pre-flight probe would be off")
+	}
+	if err := p.Probe(ctx); !errors.Is(err, errUnreachable) {
+		t.Errorf("Probe = %v, want the wrapped store's error", err)
+	}
+	errDown := errors.New("injected: down")
+	s.Add(faulty.Fault{Op: faulty.OpProbe, Err: errDown})
+	if err := p.Probe(ctx); !errors.Is(err, errDown) {
+		t.Errorf("Probe with a fault = %v, want the fault's error", err)
+	}
+	if got := s.Calls(faulty.OpProbe); got != 2 {
+		t.Errorf("Calls(probe) = %d, want 2", got)
 	}
 }
