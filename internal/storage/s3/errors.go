@@ -59,8 +59,10 @@ func (s *Store) fail(op, key, action string, err error) error {
 		return &storeError{msg: fmt.Sprintf("%s: the bucket %q does not exist there; create it, or correct the bucket in the repository location (or the endpoint)", head, s.bucket), err: err}
 	case credentialCodes[code]:
 		return &storeError{msg: fmt.Sprintf("%s: the server refused the credentials (%s); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or the profile AWS_PROFILE names: credentials come from the AWS credential chain", head, code), err: err}
-	case errors.As(err, &sigErr):
-		return &storeError{msg: fmt.Sprintf("%s: no usable AWS credentials (%s); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with a web identity or instance role", head, firstLine(sigErr.Err)), err: err}
+	case errors.As(err, &sigErr) || strings.Contains(err.Error(), identityFailed):
+		// The SDK's credential chain found none (its errors have no type of their own).
+		_, why, _ := strings.Cut(firstLine(err), identityFailed)
+		return &storeError{msg: fmt.Sprintf("%s: no usable AWS credentials (%s); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with a web identity or instance role", head, why), err: err}
 	case code == "AccessDenied" || code == "AllAccessDisabled" || status == 403:
 		return &storeError{msg: fmt.Sprintf("%s: access denied: the credentials may not %s here; grant their user or role %s on the bucket %q and prefix %q, or use other credentials", head, op, action, s.bucket, s.prefix), err: err}
 	case regionCodes[code] || status == 301:
@@ -81,6 +83,9 @@ func (s *Store) fail(op, key, action string, err error) error {
 	}
 	return &storeError{msg: fmt.Sprintf("%s: %s", head, lastCause(err)), err: err}
 }
+
+// identityFailed starts the SDK's error when no credentials could be had.
+const identityFailed = "get identity: "
 
 // credentialCodes are the error codes of credentials the server does not accept.
 var credentialCodes = map[string]bool{
