@@ -150,4 +150,3 @@ func TestStoredObjectsHoldNoCredentials(t *testing.T) {
 		t.Errorf("the store's names show the secret key")
 	}
 }
-
