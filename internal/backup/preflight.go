@@ -19,6 +19,9 @@ var ErrPreflight = errors.New("pre-flight check failed, no broker was touched")
 
 // preflight checks everything that can be checked while the cluster runs.
 func (r *run) preflight(ctx context.Context) error {
+	if err := r.deps.Repo.Probe(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrPreflight, err)
+	}
 	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
 		return err
 	}

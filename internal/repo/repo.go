@@ -52,6 +52,18 @@ func (r *Repo) Store() storage.Store { return r.s }
 // Location names the repository for messages.
 func (r *Repo) Location() string { return r.s.Location() }
 
+// Probe checks, where the store can tell (storage.Prober: an object store), that it can be
+// reached with the credentials it has and its bucket exists; other stores pass. Backup and
+// restore call it first in their pre-flight.
+func (r *Repo) Probe(ctx context.Context) error {
+	if p, ok := r.s.(storage.Prober); ok {
+		if err := p.Probe(ctx); err != nil {
+			return fmt.Errorf("the repository %s cannot be used: %w", r.Location(), err)
+		}
+	}
+	return nil
+}
+
 const (
 	folderPrefix = "zeebe-backup-"
 	manifestName = "manifest.json"

@@ -11,6 +11,9 @@ import (
 // preflight checks the target against the backup before anything is stopped.
 func (r *run) preflight(ctx context.Context) error {
 	refuse := func(err error) error { return fmt.Errorf("%w:\n%w", ErrRefused, err) }
+	if err := r.deps.Repo.Probe(ctx); err != nil {
+		return refuse(err)
+	}
 	if err := r.deps.Repo.CheckUnlocked(ctx); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -86,7 +87,12 @@ func TestReadOnlyCredentials(t *testing.T) {
 	}
 	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:GetBucketLocation"],"Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"]}]}`, srv.Bucket, srv.Bucket)
 	client := sts.New(sts.Options{Region: srv.Region, BaseEndpoint: aws.String(srv.Endpoint), Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKey, srv.SecretKey, "")})
-	out, err := client.AssumeRole(t.Context(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/read-only"), RoleSessionName: aws.String("zeebe-backup-test"), Policy: &policy, DurationSeconds: aws.Int32(900)})
+	in := &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/read-only"), RoleSessionName: aws.String("zeebe-backup-test"), Policy: &policy, DurationSeconds: aws.Int32(900)}
+	out, err := client.AssumeRole(t.Context(), in)
+	for deadline := time.Now().Add(30 * time.Second); err != nil && strings.Contains(err.Error(), "Server not initialized") && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond) // MinIO's IAM starts a moment after its S3 API
+		out, err = client.AssumeRole(t.Context(), in)
+	}
 	if err != nil {
 		t.Fatalf("STS AssumeRole on MinIO: %v", err)
 	}
