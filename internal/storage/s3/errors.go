@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -71,6 +72,10 @@ func (s *Store) fail(op, key, action string, err error) error {
 		return &storeError{msg: fmt.Sprintf("%s: the server refused the upload (%s: %s); a larger partSize stores larger objects", head, code, apiMessage(err)), err: err}
 	case code != "":
 		return &storeError{msg: fmt.Sprintf("%s: the server answered %s: %s", head, code, apiMessage(err)), err: err}
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return &storeError{msg: fmt.Sprintf("%s: the endpoint's certificate is not trusted (%v); give the certificate of the authority that signed it as the option caFile or in AWS_CA_BUNDLE", head, certErr.Err), err: err}
 	}
 	var netErr net.Error
 	var opErr *net.OpError
