@@ -18,7 +18,7 @@ import (
 // awsEnv sets the environment the AWS SDK reads to the server's credentials alone: no shared
 // files, no profile, no instance metadata (which would be a request off this machine), and
 // none of the options' variables, so that the tests' options are the ones used.
-func awsEnv(t *testing.T, accessKey, secretKey string) {
+func awsEnv(t testing.TB, accessKey, secretKey string) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, value := range map[string]string{
@@ -34,7 +34,7 @@ func awsEnv(t *testing.T, accessKey, secretKey string) {
 }
 
 // server starts MinIO for the test with the SDK's environment set to its root credentials.
-func server(t *testing.T) *testserver.S3Server {
+func server(t testing.TB) *testserver.S3Server {
 	t.Helper()
 	srv := testserver.MinIO(t)
 	awsEnv(t, srv.AccessKey, srv.SecretKey)
@@ -46,12 +46,12 @@ var prefixes atomic.Int64
 
 // open opens a store of srv below a prefix of its own, with the server's endpoint and region
 // as options besides opts, and the transport wrapped by wrap (if not nil).
-func open(t *testing.T, srv *testserver.S3Server, opts storage.Options, wrap func(http.RoundTripper) http.RoundTripper) *s3.Store {
+func open(t testing.TB, srv *testserver.S3Server, opts storage.Options, wrap func(http.RoundTripper) http.RoundTripper) *s3.Store {
 	t.Helper()
 	return openAt(t, srv, fmt.Sprintf("s3://%s/t%d", srv.Bucket, prefixes.Add(1)), opts, wrap)
 }
 
-func openAt(t *testing.T, srv *testserver.S3Server, loc string, opts storage.Options, wrap func(http.RoundTripper) http.RoundTripper) *s3.Store {
+func openAt(t testing.TB, srv *testserver.S3Server, loc string, opts storage.Options, wrap func(http.RoundTripper) http.RoundTripper) *s3.Store {
 	t.Helper()
 	all := storage.Options{"endpoint": srv.Endpoint, "region": srv.Region}
 	for k, v := range opts {

@@ -27,9 +27,9 @@ type upload struct {
 	op, key  string
 	id       string
 	size     int64
+	mu       sync.Mutex // guards parts, digests and firstErr while parts are under way
 	parts    []types.CompletedPart
 	digests  [][]byte // the SHA-256 of each part, by part number - 1
-	mu       sync.Mutex
 	wg       sync.WaitGroup
 	cancel   context.CancelCauseFunc
 	firstErr error
@@ -79,8 +79,10 @@ func (u *upload) send(ctx context.Context, src io.Reader, buf []byte) error {
 			break
 		}
 		u.size += int64(len(buf))
+		u.mu.Lock() // the parts under way write into these slices
 		u.digests = append(u.digests, nil)
 		u.parts = append(u.parts, types.CompletedPart{})
+		u.mu.Unlock()
 		u.wg.Add(1)
 		go u.part(ctx, number, buf)
 
