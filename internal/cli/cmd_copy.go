@@ -75,7 +75,7 @@ func runCopy(ctx context.Context, s Streams, o copyOptions, id string) error {
 	if err != nil {
 		return err
 	}
-	dst, err := o.plugins.openRepository(ctx, loc)
+	dst, err := o.plugins.openRepository(ctx, loc, nil)
 	if err != nil {
 		return err
 	}
