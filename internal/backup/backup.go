@@ -64,7 +64,7 @@ type run struct {
 	fleet   *fleet.Fleet
 	shape   repo.ClusterShape
 	m       *repo.Manifest
-	track   *repo.Tracker
+	op      *workflow.Operation // the locked operation, from workflow.Begin on
 	reports map[int]*check.Report
 
 	// effective are the brokers' configurations as they ran at the pre-flight, recorded in the
@@ -93,24 +93,24 @@ func Run(ctx context.Context, f *fleet.Fleet, deps Deps, opts Options) (*repo.Ma
 }
 
 func (r *run) coldBackup(ctx context.Context) (*repo.Manifest, error) {
-	track, err := workflow.Begin(ctx, &r.deps, r.fleet, "backup", r.m.ID, r.d.Path)
+	op, err := workflow.Begin(ctx, &r.deps, r.fleet, "backup", r.m.ID)
 	if err != nil {
 		return nil, err
 	}
-	r.track = track
+	r.op = op
 	// With the lock held, no other run writes backups: a folder still absent now is this
 	// operation's, and recover may remove it whole.
 	if err := r.idFree(ctx, r.m.ID); err != nil {
 		return nil, errors.Join(err, r.release(ctx))
 	}
-	if err := track.Own(ctx, repo.Folder(r.m.ID)); err != nil {
+	if err := op.Own(ctx, repo.Folder(r.m.ID)); err != nil {
 		return nil, errors.Join(err, r.release(ctx))
 	}
 
 	r.hook("stopping")
 	r.m.Times.StopRequested = r.deps.Now().UTC()
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d brokers at once", len(r.fleet.Members))})
-	err = workflow.StopAll(ctx, r.fleet, track)
+	err = op.StopAll(ctx)
 	if err == nil {
 		r.m.Times.AllDown = r.deps.Now().UTC()
 		r.hook("archiving")
@@ -224,8 +224,7 @@ func (r *run) dataVersion(reports []*check.Report) {
 func (r *run) startAgain(ctx context.Context) error {
 	r.hook("starting")
 	r.m.Times.Started = r.deps.Now().UTC()
-	sctx := context.WithoutCancel(ctx)
-	return r.fleet.StartAll(sctx, r.fleet.Members, r.m.ZeebeVersion)
+	return r.op.StartAll(ctx, r.fleet.Members, r.m.ZeebeVersion)
 }
 
 // abort starts the brokers again after a failure past the stop, removes what was stored and
@@ -249,7 +248,7 @@ func (r *run) abort(ctx context.Context, cause error) error {
 }
 
 // release ends the locked operation.
-func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fleet, r.track) }
+func (r *run) release(ctx context.Context) error { return r.op.End(ctx) }
 
 // archiveAll archives every broker concurrently.
 func (r *run) archiveAll(ctx context.Context) error {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -64,7 +65,7 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 	if err := f.ResolveDataDirs(ctx); err != nil {
 		return err
 	}
-	res, err := recovery.Run(ctx, f, r, ren.event, testPause(s))
+	res, err := recovery.Run(ctx, f, recovery.Deps{Repo: r, Events: ren.event, Now: time.Now, Command: commandLine(), Hook: testPause(s)})
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func ExitCode(err error) int {
 		return ExitIncomplete
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked), errors.Is(err, recovery.ErrHolderAlive):
+	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked), errors.Is(err, workflow.ErrHolderAlive):
 		return ExitLocked
 	case errors.Is(err, backup.ErrFindings), errors.As(err, new(findingsError)):
 		return ExitFindings

@@ -44,14 +44,14 @@ func (c *Commands) StopAll(ctx context.Context, members []*Member, stopping func
 		}
 		deadline, cancel := context.WithTimeout(ctx, m.Broker.Stop.Timeout)
 		defer cancel()
-		emit(c.Events, progress.Event{Phase: "stop", Broker: m.Broker.NodeID, Message: "running the stop command"})
+		c.Events.Emit(progress.Event{Phase: "stop", Broker: m.Broker.NodeID, Message: "running the stop command"})
 		if out, err := c.run(deadline, m, "stop", m.Broker.Stop.Run, m.Broker.Stop.Timeout); err != nil {
 			return fmt.Errorf("%s: stop command %q: %w%s", m.Broker.Name(), m.Broker.Stop.Run, err, outputSuffix(out))
 		}
 		if err := broker.ProveDown(deadline, m.Host, m.Broker.Health, m.DataDir, pollOr(c.Poll)); err != nil {
 			return fmt.Errorf("%s: after its stop command returned, within %s: %w", m.Broker.Name(), m.Broker.Stop.Timeout, err)
 		}
-		emit(c.Events, progress.Event{Phase: "down", Broker: m.Broker.NodeID, Message: "fully down: no endpoint answers, no process holds " + m.DataDir})
+		c.Events.Emit(progress.Event{Phase: "down", Broker: m.Broker.NodeID, Message: "fully down: no endpoint answers, no process holds " + m.DataDir})
 		return nil
 	})
 }
@@ -60,19 +60,19 @@ func (c *Commands) StopAll(ctx context.Context, members []*Member, stopping func
 func (c *Commands) StartAll(ctx context.Context, members []*Member) error {
 	return Each(members, func(m *Member) error {
 		if broker.ProbeHealth(ctx, m.Broker.Health).Ready {
-			emit(c.Events, progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "already running and ready; not started again"})
+			c.Events.Emit(progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "already running and ready; not started again"})
 			return nil
 		}
 		deadline, cancel := context.WithTimeout(ctx, m.Broker.Start.Timeout)
 		defer cancel()
-		emit(c.Events, progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "running the start command"})
+		c.Events.Emit(progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "running the start command"})
 		if out, err := c.run(deadline, m, "start", m.Broker.Start.Run, m.Broker.Start.Timeout); err != nil {
 			return fmt.Errorf("%s: start command %q: %w%s", m.Broker.Name(), m.Broker.Start.Run, err, outputSuffix(out))
 		}
 		if err := broker.WaitReady(deadline, m.Broker.Health, pollOr(c.Poll)); err != nil {
 			return fmt.Errorf("%s did not become ready within %s: %w", m.Broker.Name(), m.Broker.Start.Timeout, err)
 		}
-		emit(c.Events, progress.Event{Phase: "ready", Broker: m.Broker.NodeID, Message: "ready"})
+		c.Events.Emit(progress.Event{Phase: "ready", Broker: m.Broker.NodeID, Message: "ready"})
 		return nil
 	})
 }

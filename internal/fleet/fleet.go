@@ -76,19 +76,8 @@ func (f *Fleet) driver() Driver {
 	return &Commands{Events: f.Events, Poll: f.Poll, Record: f.Record}
 }
 
-// emit sends an event to sink, when there is one, stamped with the time and a level.
-func emit(sink progress.Sink, e progress.Event) {
-	if sink != nil {
-		e.Time = time.Now()
-		if e.Level == "" {
-			e.Level = progress.Info
-		}
-		sink(e)
-	}
-}
-
 // emit sends an event to the fleet's sink.
-func (f *Fleet) emit(e progress.Event) { emit(f.Events, e) }
+func (f *Fleet) emit(e progress.Event) { f.Events.Emit(e) }
 
 func pollOr(d time.Duration) time.Duration {
 	if d > 0 {
@@ -136,7 +125,7 @@ func (f *Fleet) WaitTopology(ctx context.Context, wantVersion string) error {
 			err = zeebe.Healthy(t, wantVersion)
 		}
 		if err == nil {
-			emit(f.Events, progress.Event{Phase: "ready", Broker: progress.Cluster, Message: "gateway " + f.Gateway + ": every partition has a healthy leader"})
+			f.Events.Emit(progress.Event{Phase: "ready", Broker: progress.Cluster, Message: "gateway " + f.Gateway + ": every partition has a healthy leader"})
 			return nil
 		}
 		last = err

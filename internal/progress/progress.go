@@ -41,3 +41,18 @@ func Discard(Event) {}
 
 // Cluster is the Broker value of events about the whole cluster.
 const Cluster = -1
+
+// Emit sends e to the sink, when there is one: the one way events are sent. An event without a
+// time is stamped now, one without a level is Info.
+func (s Sink) Emit(e Event) {
+	if s == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	if e.Level == "" {
+		e.Level = Info
+	}
+	s(e)
+}

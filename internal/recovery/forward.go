@@ -7,22 +7,20 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fanout"
-	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
 	"github.com/zeebe-backup/zeebe-backup/internal/restore"
+	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
 // commandGrace is how long a left command has after SIGTERM before SIGKILL.
 const commandGrace = 5 * time.Second
 
-type updateFunc = func(nodeID int, fn func(*repo.OpBroker)) error
-
 // settleCommands waits for every stop and start command the record shows running, up to that
 // command's timeout, then ends its process group, and clears the record of each.
-func settleCommands(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update updateFunc, emit func(progress.Event)) error {
+func settleCommands(ctx context.Context, o *workflow.Operation) error {
 	var left []repo.OpBroker
-	for _, b := range op.Brokers {
+	for _, b := range o.Record().Brokers {
 		if b.Command != nil {
 			left = append(left, b)
 		}
@@ -30,15 +28,14 @@ func settleCommands(ctx context.Context, f *fleet.Fleet, op *repo.Operation, upd
 	if len(left) == 0 {
 		return nil
 	}
-	return fanout.Each(left, func(_ int, b repo.OpBroker) error { return settleOne(ctx, f, b, update, emit) })
+	return fanout.Each(left, func(_ int, b repo.OpBroker) error { return settleOne(ctx, o, b) })
 }
 
-func settleOne(ctx context.Context, f *fleet.Fleet, b repo.OpBroker, update updateFunc, emit func(progress.Event)) error {
-	ms := f.ByID(map[int]bool{b.NodeID: true})
-	if len(ms) == 0 {
+func settleOne(ctx context.Context, o *workflow.Operation, b repo.OpBroker) error {
+	m := o.Fleet().Member(b.NodeID)
+	if m == nil {
 		return fmt.Errorf("broker %d of the operation, whose %s command may still run (process group %d), is not in the cluster file: give the cluster file the run used", b.NodeID, b.Command.What, b.Command.PGID)
 	}
-	m := ms[0]
 	wait, command := m.Broker.Stop.Timeout, m.Broker.Stop.Run
 	if b.Command.What == "start" {
 		wait, command = m.Broker.Start.Timeout, m.Broker.Start.Run
@@ -51,25 +48,25 @@ func settleOne(ctx context.Context, f *fleet.Fleet, b repo.OpBroker, update upda
 		return fmt.Errorf("%s: end the %s command the interrupted run left (process group %d): %w; end it by hand, then run recover again", m.Broker.Name(), b.Command.What, g.PGID, err)
 	}
 	if running {
-		emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: fmt.Sprintf("the %s command the interrupted run left (process group %d) has ended", b.Command.What, g.PGID)})
+		o.Emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: fmt.Sprintf("the %s command the interrupted run left (process group %d) has ended", b.Command.What, g.PGID)})
 	}
-	return update(b.NodeID, func(ob *repo.OpBroker) { ob.Command = nil })
+	return o.Update(ctx, b.NodeID, func(ob *repo.OpBroker) { ob.Command = nil })
 }
 
 // rollForward finishes a restore whose restored cluster was proven ready: with
 // --discard-previous, the previous data folders that are left are removed (each only when it is
 // the one the restore derives from the data folder and the backup id); the brokers that are
 // down are started by the caller.
-func rollForward(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update updateFunc, emit func(progress.Event)) error {
-	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the restored cluster had been proven ready: finishing the restore (rolling forward)"})
+func rollForward(ctx context.Context, o *workflow.Operation) error {
+	op := o.Record()
+	o.Emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the restored cluster had been proven ready: finishing the restore (rolling forward)"})
 	for _, b := range op.Brokers {
-		ms := f.ByID(map[int]bool{b.NodeID: true})
-		if len(ms) == 0 {
+		m := o.Fleet().Member(b.NodeID)
+		if m == nil {
 			return fmt.Errorf("broker %d of the operation is not in the cluster file: give the cluster file the restore ran with", b.NodeID)
 		}
-		m := ms[0]
 		// Every broker is started (those ready are left alone): all were stopped by the restore.
-		if err := update(b.NodeID, func(ob *repo.OpBroker) { ob.Stopped = true }); err != nil {
+		if err := o.Update(ctx, b.NodeID, func(ob *repo.OpBroker) { ob.Stopped = true }); err != nil {
 			return err
 		}
 		if !op.DiscardPrevious || b.Previous == "" {
@@ -81,10 +78,10 @@ func rollForward(ctx context.Context, f *fleet.Fleet, op *repo.Operation, update
 		if err := m.Host.RemoveAll(ctx, b.Previous); err != nil {
 			return fmt.Errorf("%s: remove the previous data %s (--discard-previous): %w", m.Broker.Name(), b.Previous, err)
 		}
-		if err := update(b.NodeID, func(ob *repo.OpBroker) { ob.Previous = "" }); err != nil {
+		if err := o.Update(ctx, b.NodeID, func(ob *repo.OpBroker) { ob.Previous = "" }); err != nil {
 			return err
 		}
-		emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: "removed the previous data " + b.Previous + " (--discard-previous)"})
+		o.Emit(progress.Event{Phase: "recover", Broker: b.NodeID, Message: "removed the previous data " + b.Previous + " (--discard-previous)"})
 	}
 	return nil
 }

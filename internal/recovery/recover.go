@@ -19,7 +19,7 @@
 // are in the record) are waited for until their timeout, then ended (SIGTERM, then SIGKILL):
 // none of them acts after recovery.
 //
-// It refuses while the process that holds the lock still runs on this host (ErrHolderAlive).
+// It refuses while the process that holds the lock still runs on this host (workflow.ErrHolderAlive).
 // The record is read from the repository, which whoever can write to it can forge: recovery
 // takes no path from it. The backup's folder is derived from its id, and every folder a
 // rollback removes or moves from the cluster file and the id (restore.CheckRecord); a record
@@ -30,10 +30,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 	"github.com/zeebe-backup/zeebe-backup/internal/repo"
@@ -48,43 +45,23 @@ type Result struct {
 	Started   []int // node ids started again
 }
 
-// ErrHolderAlive is wrapped when the process holding the lock still runs.
-var ErrHolderAlive = errors.New("the run that holds the lock is still alive")
-
 // ErrRefused is wrapped when the operation record names what recovery would not derive itself
 // (paths, a folder, a backup id): nothing was stopped, removed or moved.
 var ErrRefused = errors.New("recovery refused, nothing was stopped or changed")
 
-// Run recovers the cluster of f from the repository's lock. hook, when set, is called with
-// "starting" before the brokers are started again; tests use it to look at the data then.
-func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink, hook func(string)) (*Result, error) {
-	emit := func(e progress.Event) {
-		if events != nil {
-			if e.Level == "" {
-				e.Level = progress.Info
-			}
-			events(e)
-		}
-	}
-	lock, err := r.ReadLock(ctx)
+// Deps are what recovery works with: Repo holds the lock; the hook is called with "starting"
+// before the brokers are started again (tests use it to look at the data then).
+type Deps = workflow.Deps
+
+// Run recovers the cluster of f from the lock of deps.Repo.
+func Run(ctx context.Context, f *fleet.Fleet, deps Deps) (*Result, error) {
+	deps.Defaults()
+	o, err := workflow.Resume(ctx, &deps, f)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s holds a lock that cannot be read (%v), so recover does not act on it; remove %s/lock.json if no run is in progress, once 'zeebe-backup status' shows the brokers as they should be", repo.ErrLocked, r.Location(), err, r.Location())
+		return nil, err
 	}
-	if lock == nil {
-		// A run killed while it wrote its first lock left at most a temporary file of it.
-		// Not being able to (a read-only repository) changes nothing for the cluster.
-		if err := r.Tidy(ctx, repo.ThisProcess("zeebe-backup recover", time.Now())); err != nil {
-			emit(progress.Event{Level: progress.Warn, Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("could not remove temporary files a killed run may have left at the top of %s: %v", r.Location(), err)})
-		}
+	if o == nil {
 		return &Result{Nothing: true}, nil
-	}
-	if lock.Holder.State() == repo.HolderAlive {
-		return nil, fmt.Errorf("%w: %s; wait for it, or stop it first", ErrHolderAlive, lock.Holder)
-	}
-	op := lock.Operation
-	if op == nil {
-		emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: "the lock records no operation; releasing it"})
-		return &Result{Nothing: true}, r.Release(ctx)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -92,90 +69,69 @@ func Run(ctx context.Context, f *fleet.Fleet, r *repo.Repo, events progress.Sink
 	// Once recovery has begun a signal does not cut it short: it may stop brokers, and it
 	// starts them; every step is bounded by the brokers' timeouts.
 	ctx = context.WithoutCancel(ctx)
-	res := &Result{Operation: op}
-	var mu sync.Mutex // StopAll records from one goroutine per broker
-	update := func(nodeID int, fn func(*repo.OpBroker)) error {
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range op.Brokers {
-			if op.Brokers[i].NodeID == nodeID {
-				fn(&op.Brokers[i])
-			}
-		}
-		return r.Update(ctx, *lock)
-	}
-	emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("finishing the %s of backup %s left by %s", op.Kind, op.ID, lock.Holder)})
+	r := deps.Repo
+	op := o.Record()
+	res := &Result{Operation: &op}
+	o.Emit(progress.Event{Phase: "recover", Broker: progress.Cluster, Message: fmt.Sprintf("finishing the %s of backup %s left by %s", op.Kind, op.ID, o.Holder())})
 
 	// Every path a restore's recovery touches is derived from the cluster file and the id; a
 	// record naming others is refused before anything is done.
 	if op.Kind == "restore" {
-		if err := restore.CheckRecord(f, op); err != nil {
+		if err := restore.CheckRecord(f, &op); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrRefused, err)
 		}
 	}
-	f.Record = func(m *fleet.Member, what string, g *broker.Group) error {
-		return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Command = workflow.OpCommand(what, g) })
-	}
 	// The stop and start commands the run left run in process groups of their own: each is
 	// waited for (or ended) before anything else, so that none acts after recovery.
-	if err := settleCommands(ctx, f, op, update, emit); err != nil {
+	if err := settleCommands(ctx, o); err != nil {
 		return nil, err
 	}
 
 	switch {
 	case op.Kind == "backup":
-		if err := removeIncomplete(ctx, r, op, emit); err != nil {
+		if err := removeIncomplete(ctx, o, r); err != nil {
 			return nil, err
 		}
 	case op.Kind == "restore" && op.Committed:
-		if err := rollForward(ctx, f, op, update, emit); err != nil {
+		if err := rollForward(ctx, o); err != nil {
 			return nil, err
 		}
 	case op.Kind == "restore":
 		// Nothing is stopped before the rollback is known to be possible for every broker.
-		if err := restore.CheckRollback(ctx, f, op); err != nil {
+		if err := restore.CheckRollback(ctx, f, &op); err != nil {
 			return nil, fmt.Errorf("roll back the restore of %s: %w", op.ID, err)
 		}
-		emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: "stopping the brokers to put the previous data back"})
-		if err := f.StopAll(ctx, func(m *fleet.Member) error {
-			return update(m.Broker.NodeID, func(b *repo.OpBroker) { b.Stopped = true })
-		}); err != nil {
+		o.Emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: "stopping the brokers to put the previous data back"})
+		if err := o.StopAll(ctx); err != nil {
 			return nil, fmt.Errorf("stop the brokers before the rollback: %w", err)
 		}
-		if err := restore.Rollback(ctx, f, op, update); err != nil {
+		rec := o.Record()
+		if err := restore.Rollback(ctx, f, &rec, o.Updater(ctx)); err != nil {
 			return nil, fmt.Errorf("roll back the restore of %s: %w", op.ID, err)
 		}
-		emit(progress.Event{Phase: "rollback", Broker: progress.Cluster, Message: "the previous data folders and configurations are back"})
+		o.Emit(progress.Event{Phase: "rollback", Broker: progress.Cluster, Message: "the previous data folders and configurations are back"})
 	default:
 		return nil, fmt.Errorf("%w: the lock records an operation of unknown kind %q; remove %s/lock.json by hand", ErrRefused, op.Kind, r.Location())
 	}
 
-	if hook != nil {
-		hook("starting")
+	o.Phase("starting")
+	stopped := o.Stopped()
+	for _, m := range stopped {
+		res.Started = append(res.Started, m.Broker.NodeID)
 	}
-	ids := map[int]bool{}
-	for _, b := range op.Brokers {
-		if b.Stopped {
-			ids[b.NodeID] = true
-			res.Started = append(res.Started, b.NodeID)
-		}
-	}
-	if err := f.StartAll(ctx, f.ByID(ids), ""); err != nil {
+	if err := o.StartAll(ctx, stopped, ""); err != nil {
 		return res, fmt.Errorf("start the brokers: %w; run recover again once the cause is fixed", err)
 	}
-	f.Record = nil
-	if err := f.Unlock(ctx); err != nil {
-		return res, fmt.Errorf("release the cluster lock: %w", err)
-	}
-	if err := r.Release(ctx); err != nil {
-		return res, fmt.Errorf("release the lock: %w", err)
+	if err := o.End(ctx); err != nil {
+		return res, err
 	}
 	return res, nil
 }
 
 // removeIncomplete removes what an interrupted backup stored, temporary files included, when
 // it has no manifest and the operation owns its folder; a committed backup is kept.
-func removeIncomplete(ctx context.Context, r *repo.Repo, op *repo.Operation, emit func(progress.Event)) error {
+func removeIncomplete(ctx context.Context, o *workflow.Operation, r *repo.Repo) error {
+	op, emit := o.Record(), o.Emit
 	// The folder removed is derived from the id, which must be one a backup can have; the
 	// record only says whether the operation owns it.
 	if err := repo.ValidateID(op.ID); err != nil {

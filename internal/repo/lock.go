@@ -304,6 +304,16 @@ func (r *Repo) Begin(ctx context.Context, holder Holder, op Operation) (*Tracker
 	return &Tracker{r: r, lock: l}, nil
 }
 
+// Resume keeps the record of an operation whose lock l was read from the repository and whose
+// holder is gone, so that recover can finish it: the lock is not taken again (it is held
+// already) and its holder stays the interrupted run.
+func (r *Repo) Resume(l Lock) (*Tracker, error) {
+	if l.Operation == nil {
+		return nil, errors.New("the lock records no operation to resume")
+	}
+	return &Tracker{r: r, lock: l}, nil
+}
+
 // Update changes the broker's record and stores the operation before returning.
 func (t *Tracker) Update(ctx context.Context, nodeID int, fn func(*OpBroker)) error {
 	t.mu.Lock()
@@ -342,6 +352,9 @@ func (t *Tracker) Operation() Operation {
 	op.Brokers = append([]OpBroker(nil), op.Brokers...)
 	return op
 }
+
+// Holder is the run that holds the lock.
+func (t *Tracker) Holder() Holder { return t.lock.Holder }
 
 // End releases the lock: the operation is finished.
 func (t *Tracker) End(ctx context.Context) error { return t.r.Release(ctx) }

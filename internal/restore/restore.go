@@ -93,8 +93,9 @@ type run struct {
 	opts  Options
 	m     *repo.Manifest
 	fleet *fleet.Fleet
-	track *repo.Tracker
-	recs  map[int]repo.BrokerRecord
+	// op is the locked operation, from workflow.Begin on.
+	op   *workflow.Operation
+	recs map[int]repo.BrokerRecord
 	// eff is each target broker's configuration as it runs, read before the stop.
 	eff map[int]*fleet.Effective
 	// layouts say where each broker stages and keeps the previous data (swap.go).
@@ -116,19 +117,19 @@ func Run(ctx context.Context, f *fleet.Fleet, deps Deps, opts Options) (*Result,
 		r.deps.LockRepo = repo.Open(mem.New())
 		r.emit(progress.Event{Level: progress.Warn, Phase: "preflight", Broker: progress.Cluster, Message: fmt.Sprintf("--no-lock: %s is only read and not locked; the operation is recorded in memory only, so if this run is killed, 'recover' cannot roll it back: the previous data folders are then beside (or, for a mount point, inside) each data folder, named for backup %s", r.deps.Repo.Location(), r.m.ID)})
 	}
-	track, err := workflow.Begin(ctx, &r.deps, r.fleet, "restore", r.m.ID, r.d.Path)
+	op, err := workflow.Begin(ctx, &r.deps, r.fleet, "restore", r.m.ID)
 	if err != nil {
 		if !opts.NoLock && unwritable(err) {
 			return nil, fmt.Errorf("%w; the repository %s cannot be written, so it cannot be locked: restore with --no-lock to only read it (the lock beside each data folder is still taken, but a killed run cannot be recovered with 'recover')", err, r.deps.Repo.Location())
 		}
 		return nil, err
 	}
-	r.track = track
+	r.op = op
 
 	r.hook("stopping")
 	stopped := r.deps.Now()
 	r.emit(progress.Event{Phase: "stop", Broker: progress.Cluster, Message: fmt.Sprintf("stopping all %d target brokers at once", len(r.fleet.Members))})
-	if err := workflow.StopAll(ctx, r.fleet, track); err != nil {
+	if err := op.StopAll(ctx); err != nil {
 		return nil, r.giveUp(ctx, err)
 	}
 
@@ -149,18 +150,18 @@ func Run(ctx context.Context, f *fleet.Fleet, deps Deps, opts Options) (*Result,
 	r.hook("starting")
 	res := &Result{Manifest: r.m, Previous: map[int]string{}, Stopped: stopped}
 	defer func() { res.Ended = r.deps.Now() }()
-	for _, b := range r.track.Operation().Brokers {
+	for _, b := range op.Record().Brokers {
 		if b.Previous != "" {
 			res.Previous[b.NodeID] = b.Previous
 		}
 	}
-	if err := r.fleet.StartAll(context.WithoutCancel(ctx), r.fleet.Members, ""); err != nil {
+	if err := op.StartAll(ctx, r.fleet.Members, ""); err != nil {
 		return res, fmt.Errorf("the restored cluster did not come up: %w; the previous data folders are kept (%s); "+
 			"run 'zeebe-backup recover' to roll back to them, or fix the cause and start the brokers", err, describePrevious(res.Previous))
 	}
 	res.Ready = r.deps.Now()
 	// The point of no return: from here on recover rolls forward, never back.
-	if err := r.track.Commit(context.WithoutCancel(ctx), opts.DiscardPrevious); err != nil {
+	if err := op.Commit(context.WithoutCancel(ctx), opts.DiscardPrevious); err != nil {
 		return res, fmt.Errorf("the restored cluster is ready, but recording that failed: %w; the previous data folders are kept (%s); run 'zeebe-backup recover' once the repository is writable", err, describePrevious(res.Previous))
 	}
 	if opts.DiscardPrevious {
@@ -189,12 +190,12 @@ func describePrevious(prev map[int]string) string {
 func (r *run) giveUp(ctx context.Context, cause error) error {
 	r.emit(progress.Event{Level: progress.Error, Phase: "rollback", Broker: progress.Cluster, Message: "restore failed, putting the previous data back: " + cause.Error()})
 	fctx := context.WithoutCancel(ctx)
-	op := r.track.Operation()
-	if err := Rollback(fctx, r.fleet, &op, func(nodeID int, fn func(*repo.OpBroker)) error { return r.track.Update(fctx, nodeID, fn) }); err != nil {
+	rec := r.op.Record()
+	if err := Rollback(fctx, r.fleet, &rec, r.op.Updater(fctx)); err != nil {
 		return fmt.Errorf("%w; putting the previous data back also failed: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
 	}
 	r.hook("rolled back")
-	if err := r.fleet.StartAll(fctx, r.fleet.Members, ""); err != nil {
+	if err := r.op.StartAll(fctx, r.fleet.Members, ""); err != nil {
 		return fmt.Errorf("%w; the previous data is back but the brokers did not all start: %v; run 'zeebe-backup recover' once the cause is fixed", cause, err)
 	}
 	if err := r.release(fctx); err != nil {
@@ -204,7 +205,7 @@ func (r *run) giveUp(ctx context.Context, cause error) error {
 }
 
 // release ends the locked operation.
-func (r *run) release(ctx context.Context) error { return workflow.End(ctx, r.fleet, r.track) }
+func (r *run) release(ctx context.Context) error { return r.op.End(ctx) }
 
 // stageAll extracts every archive into its staging folder, concurrently, and checks it.
 func (r *run) stageAll(ctx context.Context) error {
@@ -215,7 +216,7 @@ func (r *run) stage(ctx context.Context, m *fleet.Member) error {
 	n := m.Broker.NodeID
 	rec := r.recs[n]
 	staging := r.layouts[n].staging
-	if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.Staging = staging }); err != nil {
+	if err := r.op.Update(ctx, n, func(b *repo.OpBroker) { b.Staging = staging }); err != nil {
 		return err
 	}
 	rc, err := r.deps.Repo.Get(ctx, r.m.ID, rec.Archive)
@@ -303,11 +304,11 @@ func (r *run) installConfigs(ctx context.Context) error {
 			if err := m.Host.WriteFile(ctx, previous, current, perm, owner); err != nil {
 				return fmt.Errorf("%s: keep the previous configuration: %w", m.Broker.Name(), err)
 			}
-			if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.PreviousConfig = previous }); err != nil {
+			if err := r.op.Update(ctx, n, func(b *repo.OpBroker) { b.PreviousConfig = previous }); err != nil {
 				return err
 			}
 		}
-		if err := r.track.Update(ctx, n, func(b *repo.OpBroker) { b.ConfigInstalled = true }); err != nil {
+		if err := r.op.Update(ctx, n, func(b *repo.OpBroker) { b.ConfigInstalled = true }); err != nil {
 			return err
 		}
 		if err := m.Host.WriteFile(ctx, m.Broker.Config, cfg, perm, owner); err != nil {
@@ -374,7 +375,7 @@ func (r *run) discardPrevious(ctx context.Context, res *Result) {
 				r.emit(progress.Event{Level: progress.Warn, Phase: "ready", Broker: m.Broker.NodeID, Message: "could not remove the previous data " + p + ": " + err.Error()})
 				continue
 			}
-			if err := r.track.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Previous = "" }); err != nil {
+			if err := r.op.Update(ctx, m.Broker.NodeID, func(b *repo.OpBroker) { b.Previous = "" }); err != nil {
 				r.emit(progress.Event{Level: progress.Warn, Phase: "ready", Broker: m.Broker.NodeID, Message: "removed the previous data " + p + ", but recording that failed: " + err.Error()})
 			}
 			delete(res.Previous, m.Broker.NodeID)

@@ -66,7 +66,7 @@ func (r *run) swapAll(ctx context.Context) error {
 	for _, m := range r.fleet.Members {
 		n := m.Broker.NodeID
 		l := r.layouts[n]
-		update := func(fn func(*repo.OpBroker)) error { return r.track.Update(ctx, n, fn) }
+		update := func(fn func(*repo.OpBroker)) error { return r.op.Update(ctx, n, fn) }
 		var err error
 		if l.inFolder {
 			err = swapInFolder(ctx, m.Host, m.DataDir, l, update)

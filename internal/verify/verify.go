@@ -60,14 +60,7 @@ func (r *Result) Errors() []check.Finding { return check.Errors(r.Findings) }
 // Backup verifies backup m of repository r. The deep checks hold the data to the backup's real
 // shape (repo.ClusterShape.Real): a restore checks that its target has that shape first.
 func Backup(ctx context.Context, r *repo.Repo, m *repo.Manifest, opts Options) (*Result, error) {
-	emit := func(e progress.Event) {
-		if opts.Events != nil {
-			if e.Level == "" {
-				e.Level = progress.Info
-			}
-			opts.Events(e)
-		}
-	}
+	emit := opts.Events.Emit
 	res := &Result{Reports: map[int]*check.Report{}}
 	var mu sync.Mutex
 	err := fanout.Each(m.Brokers, func(_ int, b repo.BrokerRecord) error {
