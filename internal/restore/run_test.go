@@ -143,3 +143,57 @@ func TestRestoreFailingStopGivesUp(t *testing.T) {
 	c.Unlocked()
 	c.SameData(previous)
 }
+
+// A failure after the data was swapped (a configuration that cannot be read to be kept): the
+// restore rolls back at once: every data folder and the configuration already installed are
+// as before the restore, the brokers run again and nothing is locked.
+func TestRestoreFailureAfterTheSwapIsRolledBackAtOnce(t *testing.T) {
+	ctx := context.Background()
+	c, _, previous := backedUp(t, 14)
+	// Broker 0's configuration changed after the backup: the rollback must put this one back.
+	cfg0 := []byte(string(mustRead(t, c.Configs[0])) + "# changed after the backup\n")
+	if err := os.WriteFile(c.Configs[0], cfg0, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg1 := mustRead(t, c.Configs[1])
+	res, err := restore.Run(ctx, c.Fleet(), c.Deps(func(phase string) {
+		if phase == "swapped 2" {
+			// Broker 1's configuration cannot be read to be kept.
+			if err := os.Remove(c.Configs[1]); err != nil {
+				t.Error(err)
+			}
+			if err := os.Mkdir(c.Configs[1], 0o700); err != nil {
+				t.Error(err)
+			}
+		}
+	}), restore.Options{ID: "b1"})
+	if res != nil || err == nil || !strings.Contains(err.Error(), "broker 1") || !strings.Contains(err.Error(), "the previous data is back in place and the brokers run again") {
+		t.Fatalf("result %+v, error %v; want broker 1's configuration named and the rollback done", res, err)
+	}
+	if err := os.Remove(c.Configs[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(c.Configs[1], cfg1, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.AllUp()
+	c.Unlocked()
+	c.SameData(previous)
+	if got := mustRead(t, c.Configs[0]); string(got) != string(cfg0) {
+		t.Errorf("broker 0's configuration is not the one it had before the restore:\n%s", got)
+	}
+	for i, d := range c.DataDirs {
+		if _, err := os.Lstat(restore.PreviousDir(d, "b1")); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("broker %d: the previous data folder is still beside the data folder (%v)", i, err)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
