@@ -82,7 +82,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 	r = o.lockWait.apply(r, ren.event)
 	m, err := backup.Run(ctx, f, backup.Deps{
 		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
-		Now: time.Now, ToolVersion: ToolVersion(), Command: commandLine(), Hook: testPause(s),
+		Now: time.Now, ToolVersion: ToolVersion(), Command: commandLine(), Hook: o.plugins.Pause,
 	}, backup.Options{ID: o.id, Compression: comp, AllowFindings: o.allowFindings})
 	if m != nil {
 		// The backup's outcome is the exit status: a standard output that went away loses

@@ -65,7 +65,7 @@ func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
 	if err := f.ResolveDataDirs(ctx); err != nil {
 		return err
 	}
-	res, err := recovery.Run(ctx, f, recovery.Deps{Repo: r, Events: ren.event, Now: time.Now, Command: commandLine(), Hook: testPause(s)})
+	res, err := recovery.Run(ctx, f, recovery.Deps{Repo: r, Events: ren.event, Now: time.Now, Command: commandLine(), Hook: o.plugins.Pause})
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 	r = o.lockWait.apply(r, ren.event)
 	res, err := restore.Run(ctx, f, restore.Deps{
 		Repo: r, Events: ren.event, Topology: fleet.GatewayTopology,
-		Now: time.Now, Command: commandLine(), Hook: testPause(s),
+		Now: time.Now, Command: commandLine(), Hook: o.plugins.Pause,
 	}, restore.Options{ID: id, KeepTargetConfig: o.keepTargetConfig, Sets: sets, DiscardPrevious: o.discardPrevious, Force: o.force, AllowExternalSymlinks: o.externalLinks, NoLock: o.noLock})
 	if res == nil {
 		return err

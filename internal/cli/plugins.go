@@ -17,6 +17,10 @@ import (
 type Plugins struct {
 	Stores *storage.Registry
 	Hosts  *broker.Registry
+	// Pause is the tests' seam: when set, it is called as each phase of backup, restore and
+	// recover begins ("stopping", "archiving", "starting", ...), and may hold the run there.
+	// The tool passes nil; the end-to-end tests' build of it (internal/e2e/zbtest) pauses.
+	Pause func(phase string)
 }
 
 // loadOptions are the registries' checks of a cluster file's values, with the --repo

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -95,32 +92,6 @@ func (f *clusterFlags) manifest(ctx context.Context, s Streams, id string) (*rep
 		return nil, nil, err
 	}
 	return r, m, nil
-}
-
-// testPause is the hook tests use to stop the tool at a phase: when ZEEBE_BACKUP_TEST_PAUSE_AT
-// names the phase (or lists it, separated by commas), the tool says so on standard error and
-// waits until the file named by ZEEBE_BACKUP_TEST_RESUME exists (or forever, to be killed
-// there), then removes that file, so that the next listed phase waits for it again.
-func testPause(s Streams) func(string) {
-	at := os.Getenv("ZEEBE_BACKUP_TEST_PAUSE_AT")
-	if at == "" {
-		return nil
-	}
-	phases := strings.Split(at, ",")
-	resume := os.Getenv("ZEEBE_BACKUP_TEST_RESUME")
-	return func(phase string) {
-		if !slices.Contains(phases, phase) {
-			return
-		}
-		fmt.Fprintf(s.Err, "paused at %s\n", phase)
-		for {
-			if _, err := os.Stat(resume); resume != "" && err == nil {
-				os.Remove(resume)
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
 }
 
 // commandLine is what the locks record as the holder's command: --set values and URL

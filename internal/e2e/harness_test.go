@@ -27,6 +27,23 @@ func tool(t *testing.T) string {
 	return simtest.Build(t, "github.com/zeebe-backup/zeebe-backup/cmd/zeebe-backup")
 }
 
+// pausingTool builds internal/e2e/zbtest once per test binary: the tool with the same plugins,
+// which pauses at the phases its environment names (pauseAt).
+func pausingTool(t *testing.T) string {
+	return simtest.Build(t, "github.com/zeebe-backup/zeebe-backup/internal/e2e/zbtest")
+}
+
+// toolFor is the binary to run with the extra environment env: the pausing build when env
+// asks for a pause, else the tool itself.
+func toolFor(t *testing.T, env []string) string {
+	for _, v := range env {
+		if strings.HasPrefix(v, pauseAtVar+"=") {
+			return pausingTool(t)
+		}
+	}
+	return tool(t)
+}
+
 // env is a cluster of simulated brokers run as services (started and stopped by commands, not
 // by the test), a repository and a cluster file describing them.
 type env struct {
@@ -170,7 +187,7 @@ func (s *syncBuffer) String() string {
 // startTool starts the tool in the background with extra environment variables.
 func (e *env) startTool(extraEnv []string, args ...string) *toolProc {
 	e.t.Helper()
-	cmd := exec.Command(tool(e.t), append(args, "--cluster", e.clusterFile)...)
+	cmd := exec.Command(toolFor(e.t, extraEnv), append(args, "--cluster", e.clusterFile)...)
 	cmd.Env = append(os.Environ(), extraEnv...)
 	p := &toolProc{t: e.t, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
@@ -214,10 +231,17 @@ func (p *toolProc) kill() {
 	<-p.done
 }
 
-// pauseAt returns the environment that pauses the tool at a phase until resume() is called.
+// The environment of internal/e2e/zbtest: the phases to pause at, the file that resumes.
+const (
+	pauseAtVar = "ZBTEST_PAUSE_AT"
+	resumeVar  = "ZBTEST_RESUME"
+)
+
+// pauseAt returns the environment that pauses the tool at a phase (or at each of phases
+// separated by commas) until resume() is called; startTool runs the pausing build with it.
 func pauseAt(t *testing.T, phase string) (env []string, resume func()) {
 	file := filepath.Join(t.TempDir(), "resume")
-	return []string{"ZEEBE_BACKUP_TEST_PAUSE_AT=" + phase, "ZEEBE_BACKUP_TEST_RESUME=" + file},
+	return []string{pauseAtVar + "=" + phase, resumeVar + "=" + file},
 		func() { os.WriteFile(file, nil, 0o644) }
 }
 

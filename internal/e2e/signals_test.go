@@ -147,7 +147,7 @@ func (p *toolProc) waitStderr(text string, n int) {
 func (e *env) runWithOutputClosedAt(t *testing.T, moment string, args ...string) (int, string) {
 	t.Helper()
 	pause, resume := pauseAt(t, moment)
-	cmd := exec.Command(tool(t), append(args, "--cluster", e.clusterFile)...)
+	cmd := exec.Command(toolFor(t, pause), append(args, "--cluster", e.clusterFile)...)
 	cmd.Env = append(os.Environ(), pause...)
 	outR, outW, err := os.Pipe()
 	if err != nil {
