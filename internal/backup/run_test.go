@@ -67,8 +67,11 @@ func TestBackupStopsArchivesStartsThenCommits(t *testing.T) {
 			t.Errorf("broker %d: archived %d files in %d bytes", b.NodeID, b.Files, b.ArchiveSize)
 		}
 		idx, err := c.Repo.Index(ctx, "b1", b.NodeID)
-		if err != nil || len(idx) < b.Files {
-			t.Errorf("broker %d: index of %d entries (%v) for %d files", b.NodeID, len(idx), err, b.Files)
+		if err != nil {
+			t.Fatalf("broker %d: %v", b.NodeID, err)
+		}
+		if len(idx.Entries) < b.Files {
+			t.Errorf("broker %d: index of %d entries for %d files", b.NodeID, len(idx.Entries), b.Files)
 		}
 	}
 	c.SameData(before)
