@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/fleet"
@@ -120,7 +119,7 @@ func (r *run) idFree(ctx context.Context, id string) error {
 	switch {
 	case err == nil:
 		return fmt.Errorf("%w: %s already holds backup %q; choose another --id", ErrPreflight, r.deps.Repo.Location(), id)
-	case !errors.Is(err, fs.ErrNotExist):
+	case !errors.Is(err, repo.ErrNotFound): // repo.Manifest's "absent" (fs.ErrNotExist below)
 		// A manifest that is there but cannot be read (damaged, newer, an I/O error) is not
 		// "no manifest": the folder may hold a committed backup.
 		return fmt.Errorf("%w: %s holds backup %q, whose manifest cannot be read (%w); choose another --id, and check that backup with 'zeebe-backup verify %s'",

@@ -3,6 +3,8 @@ package backup_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -137,4 +139,30 @@ func TestBackupFailingStartCommitsAndKeepsTheOperation(t *testing.T) {
 			t.Errorf("broker %d is not recorded as stopped, so recover would not start it", b.NodeID)
 		}
 	}
+}
+
+// A backup id whose folder holds files but no manifest, and that no lock records, is refused
+// before anything is stopped, naming the folder to remove; the folder is left alone.
+func TestBackupRefusesAFolderWithoutManifest(t *testing.T) {
+	ctx := context.Background()
+	c := workflowtest.New(t, 3, 4)
+	// What a write killed before its rename leaves (the store refuses to write such a name).
+	stale := filepath.Join(c.RepoDir, repo.Folder("stale"))
+	if err := os.MkdirAll(stale, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stale, ".tmp-OLD"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := backup.Run(ctx, c.Fleet(), c.Deps(nil), backup.Options{ID: "stale"})
+	if m != nil || !errors.Is(err, backup.ErrPreflight) || !strings.Contains(err.Error(), "has no manifest") || !strings.Contains(err.Error(), "rm -r "+c.Repo.FolderLocation("stale")) {
+		t.Fatalf("manifest %v, error %v; want a pre-flight refusal naming the folder to remove", m, err)
+	}
+	if len(c.Fake.Steps()) != 0 {
+		t.Errorf("the refused backup drove the brokers: %v", c.Fake.Steps())
+	}
+	if exists, err := c.Repo.Exists(ctx, "stale"); err != nil || !exists {
+		t.Errorf("the refused backup touched the folder (exists %v, %v)", exists, err)
+	}
+	c.Unlocked()
 }
