@@ -31,6 +31,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 	"github.com/zeebe-backup/zeebe-backup/internal/testtree"
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
+	"github.com/zeebe-backup/zeebe-backup/internal/zeebe"
 )
 
 // Version is the Zeebe version of the generated data and of the cluster file.
@@ -73,7 +74,7 @@ func New(t testing.TB, n int, seed uint64) *Cluster {
 		if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := gen.Write(data, gen.Options{Version: Version, NodeID: i, ClusterSize: n, PartitionsCount: n, ReplicationFactor: rf, Size: 256 << 10, SegmentSize: 64 << 10, RecordSize: 256, Seed: seed}); err != nil {
+		if err := gen.Write(data, gen.Options{Version: Version, NodeID: i, Shape: zeebe.Shape{ClusterSize: n, PartitionsCount: n, ReplicationFactor: rf}, Size: 256 << 10, SegmentSize: 64 << 10, RecordSize: 256, Seed: seed}); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&sb, "  - nodeId: %d\n    host: local\n    config: %s\n    installDir: %s\n    stop: {run: 'true', timeout: 5s}\n    start: {run: 'true', timeout: 5s}\n    health: http://127.0.0.1:%d\n", i, cfg, install, port)
