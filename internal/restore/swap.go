@@ -89,11 +89,22 @@ func swapBeside(ctx context.Context, h broker.Host, data string, l layout, updat
 		return fmt.Errorf("the data folder: %w", err)
 	}
 	if had {
+		// Something at the previous data's path since the pre-flight would be taken for the
+		// previous data by a rollback: refuse to move anything.
+		switch taken, err := exists(ctx, h, l.previous); {
+		case err != nil:
+			return fmt.Errorf("the folder for the previous data: %w", err)
+		case taken:
+			return fmt.Errorf("%s appeared after the pre-flight; nothing was moved: move it away, then run 'zeebe-backup recover'", l.previous)
+		}
 		if err := update(func(b *repo.OpBroker) { b.Previous = l.previous }); err != nil {
 			return err
 		}
 		if err := h.Rename(ctx, data, l.previous); err != nil {
-			return fmt.Errorf("move %s aside: %w", data, err)
+			// A rename happens whole or not at all: the data is still at its place, so the
+			// record must not send a rollback to l.previous.
+			err = fmt.Errorf("move %s aside: %w", data, err)
+			return errors.Join(err, update(func(b *repo.OpBroker) { b.Previous = "" }))
 		}
 	}
 	if err := h.Rename(ctx, l.staging, data); err != nil {

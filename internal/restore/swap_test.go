@@ -102,3 +102,34 @@ func TestSwapInFolderAndRollBack(t *testing.T) {
 		})
 	}
 }
+
+// A folder at the previous data's path that appeared after the pre-flight is never taken for the
+// previous data: nothing moves, and the record names no previous data for a rollback to bring
+// back.
+func TestSwapBesideRefusesATakenPreviousPath(t *testing.T) {
+	ctx := context.Background()
+	data := filepath.Join(t.TempDir(), "data")
+	l := layoutOf(data, "x", false)
+	for _, d := range []string{data, l.staging, l.previous} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{filepath.Join(data, "live"), filepath.Join(l.previous, "stranger")} {
+		if err := os.WriteFile(f, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := repo.OpBroker{DataDir: data, Staging: l.staging}
+	update := func(fn func(*repo.OpBroker)) error { fn(&rec); return nil }
+	err := swapBeside(ctx, broker.Local{}, data, l, update)
+	if err == nil {
+		t.Fatal("the swap went on with a folder at the previous data's path")
+	}
+	if rec.Previous != "" || rec.Swapped {
+		t.Fatalf("the record says previous %q, swapped %v: a rollback would take %s for the previous data", rec.Previous, rec.Swapped, l.previous)
+	}
+	if got := names(t, data); !slices.Equal(got, []string{"live"}) {
+		t.Fatalf("%s holds %v, want its live data untouched", data, got)
+	}
+}
