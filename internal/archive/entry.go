@@ -3,6 +3,7 @@ package archive
 import (
 	"archive/tar"
 	"errors"
+	"fmt"
 	"io/fs"
 	"time"
 )
@@ -119,4 +120,24 @@ func fileMode(hdr *tar.Header) fs.FileMode {
 		m |= fs.ModeSticky
 	}
 	return m
+}
+
+// Mismatch compares the entries an archive should hold (want, e.g. its index) with those it
+// holds (got), in archive order, by path, type, size, link target and digest; modes, times and
+// owners are not compared. It returns "" when they agree, else the first difference in words,
+// naming want's side wantName and got's gotName: "entry "a": the index says file of 3 bytes
+// (xxh64 …), the archive holds "a", file of 4 bytes (xxh64 …)", or, when one list is a prefix
+// of the other, how many entries each has.
+func Mismatch(want, got []Entry, wantName, gotName string) string {
+	for i := range min(len(want), len(got)) {
+		w, g := want[i], got[i]
+		if w.Path != g.Path || w.Type != g.Type || w.XXH64 != g.XXH64 || w.Size != g.Size || w.Link != g.Link {
+			return fmt.Sprintf("entry %q: %s says %s of %d bytes (xxh64 %s), %s holds %q, %s of %d bytes (xxh64 %s)",
+				w.Path, wantName, w.Type, w.Size, w.XXH64, gotName, g.Path, g.Type, g.Size, g.XXH64)
+		}
+	}
+	if len(want) != len(got) {
+		return fmt.Sprintf("%s lists %d entries, %s holds %d", wantName, len(want), gotName, len(got))
+	}
+	return ""
 }

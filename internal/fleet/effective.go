@@ -103,54 +103,50 @@ func (e *Effective) Resolve(ctx context.Context, name string, data []byte) (*con
 	return b, v, nil
 }
 
-// Tracked are the settings the tool uses, in the order they are listed.
-var Tracked = []string{
-	config.NodeID, config.ClusterSize, config.PartitionsCount, config.ReplicationFactor, config.ClusterName,
-	config.DataDirectory, config.AdvertisedHost,
-	config.CommandAPIPort, config.InternalAPIPort, config.GatewayPort, config.ManagementPort, config.RESTPort,
+// tracked are the settings the tool uses, in the order they are listed, each with its effective
+// value as text.
+var tracked = []struct {
+	name  string
+	value func(b *config.Broker, installDir string) string
+}{
+	{config.NodeID, number(func(b *config.Broker) int { return b.NodeID })},
+	{config.ClusterSize, number(func(b *config.Broker) int { return b.ClusterSize })},
+	{config.PartitionsCount, number(func(b *config.Broker) int { return b.PartitionsCount })},
+	{config.ReplicationFactor, number(func(b *config.Broker) int { return b.ReplicationFactor })},
+	{config.ClusterName, func(b *config.Broker, _ string) string { return b.ClusterName }},
+	{config.DataDirectory, func(b *config.Broker, dir string) string { return b.ResolveDataDirectory(dir) }},
+	{config.AdvertisedHost, func(b *config.Broker, _ string) string { return b.AdvertisedHost }},
+	{config.CommandAPIPort, number(func(b *config.Broker) int { return b.CommandAPIPort })},
+	{config.InternalAPIPort, number(func(b *config.Broker) int { return b.InternalAPIPort })},
+	{config.GatewayPort, number(func(b *config.Broker) int { return b.GatewayPort })},
+	{config.ManagementPort, number(func(b *config.Broker) int { return b.ManagementPort })},
+	{config.RESTPort, number(func(b *config.Broker) int { return b.RESTPort })},
+}
+
+func number(get func(*config.Broker) int) func(*config.Broker, string) string {
+	return func(b *config.Broker, _ string) string { return strconv.Itoa(get(b)) }
 }
 
 // Settings lists the tracked values of a resolved configuration with their origins; relative
 // data directories are resolved against the broker's install folder.
 func (e *Effective) Settings(b *config.Broker, v *config.Values) []repo.Setting {
-	out := make([]repo.Setting, 0, len(Tracked))
-	for _, name := range Tracked {
-		o, err := v.Origin(name)
+	out := make([]repo.Setting, 0, len(tracked))
+	for _, t := range tracked {
+		o, err := v.Origin(t.name)
 		if err != nil {
 			continue // every tracked name is known to config
 		}
-		out = append(out, repo.Setting{Name: name, Value: Value(b, name, e.installDir), Source: o.String()})
+		out = append(out, repo.Setting{Name: t.name, Value: t.value(b, e.installDir), Source: o.String()})
 	}
 	return out
 }
 
-// Value is a tracked setting's effective value as text.
+// Value is a tracked setting's effective value as text; "" for a setting that is not tracked.
 func Value(b *config.Broker, name, installDir string) string {
-	switch name {
-	case config.NodeID:
-		return strconv.Itoa(b.NodeID)
-	case config.ClusterSize:
-		return strconv.Itoa(b.ClusterSize)
-	case config.PartitionsCount:
-		return strconv.Itoa(b.PartitionsCount)
-	case config.ReplicationFactor:
-		return strconv.Itoa(b.ReplicationFactor)
-	case config.ClusterName:
-		return b.ClusterName
-	case config.DataDirectory:
-		return b.ResolveDataDirectory(installDir)
-	case config.AdvertisedHost:
-		return b.AdvertisedHost
-	case config.CommandAPIPort:
-		return strconv.Itoa(b.CommandAPIPort)
-	case config.InternalAPIPort:
-		return strconv.Itoa(b.InternalAPIPort)
-	case config.GatewayPort:
-		return strconv.Itoa(b.GatewayPort)
-	case config.ManagementPort:
-		return strconv.Itoa(b.ManagementPort)
-	case config.RESTPort:
-		return strconv.Itoa(b.RESTPort)
+	for _, t := range tracked {
+		if t.name == name {
+			return t.value(b, installDir)
+		}
 	}
 	return ""
 }

@@ -241,25 +241,10 @@ func (r *run) stage(ctx context.Context, m *fleet.Member) error {
 	if err != nil {
 		return fmt.Errorf("%s: read %s: %w", m.Broker.Name(), rec.Index, err)
 	}
-	if err := sameEntries(index.ArchiveEntries(), sum.Entries); err != nil {
-		return fmt.Errorf("%s: the extracted data differs from the backup: %w", m.Broker.Name(), err)
+	if msg := archive.Mismatch(index.ArchiveEntries(), sum.Entries, "the index", "the extraction"); msg != "" {
+		return fmt.Errorf("%s: the extracted data differs from the backup: %s", m.Broker.Name(), msg)
 	}
 	r.emit(progress.Event{Phase: "extract", Broker: n, Bytes: sum.Bytes, Files: int64(sum.Files), Message: fmt.Sprintf("staged %d files, %d bytes, every digest checked", sum.Files, sum.Bytes)})
-	return nil
-}
-
-// sameEntries compares the entries extracted with those the backup archived.
-func sameEntries(want, got []archive.Entry) error {
-	if len(want) != len(got) {
-		return fmt.Errorf("%d entries extracted, the backup holds %d", len(got), len(want))
-	}
-	for i := range want {
-		w, g := want[i], got[i]
-		if w.Path != g.Path || w.Type != g.Type || w.XXH64 != g.XXH64 || w.Size != g.Size || w.Link != g.Link {
-			return fmt.Errorf("entry %q: backed up as %s of %d bytes (xxh64 %s), extracted as %s of %d bytes (xxh64 %s)",
-				w.Path, w.Type, w.Size, w.XXH64, g.Type, g.Size, g.XXH64)
-		}
-	}
 	return nil
 }
 

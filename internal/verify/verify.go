@@ -119,7 +119,7 @@ func verifyBroker(ctx context.Context, r *repo.Repo, m *repo.Manifest, b repo.Br
 		index, err := r.Index(ctx, m.ID, b.NodeID)
 		if err != nil {
 			damaged = append(damaged, fmt.Sprintf("broker %d: %s cannot be read: %v", b.NodeID, b.Index, err))
-		} else if msg := compareIndex(index.ArchiveEntries(), sum.Entries); msg != "" {
+		} else if msg := archive.Mismatch(index.ArchiveEntries(), sum.Entries, "the index", "the archive"); msg != "" {
 			damaged = append(damaged, fmt.Sprintf("broker %d: %s and %s disagree: %s", b.NodeID, b.Archive, b.Index, msg))
 		}
 	}
@@ -165,22 +165,6 @@ func checkSum(ctx context.Context, r *repo.Repo, id, name, want string, size int
 		return nil, fmt.Sprintf("%s has SHA-256 %s, the manifest says %s", name, got, want)
 	}
 	return sum, ""
-}
-
-// compareIndex compares the entries read from an archive with the backup's index of them: the
-// same paths, types, sizes, digests and link targets, in the same order.
-func compareIndex(index, read []archive.Entry) string {
-	for i := range min(len(index), len(read)) {
-		w, g := index[i], read[i]
-		if w.Path != g.Path || w.Type != g.Type || w.XXH64 != g.XXH64 || w.Size != g.Size || w.Link != g.Link {
-			return fmt.Sprintf("entry %q: the index says %s of %d bytes (xxh64 %s), the archive holds %q, %s of %d bytes (xxh64 %s)",
-				w.Path, w.Type, w.Size, w.XXH64, g.Path, g.Type, g.Size, g.XXH64)
-		}
-	}
-	if len(index) != len(read) {
-		return fmt.Sprintf("the index lists %d entries, the archive holds %d", len(index), len(read))
-	}
-	return ""
 }
 
 // outsideLinks turns the archive's symbolic links that point outside root into findings of
