@@ -18,6 +18,25 @@ func puts(s storage.Store) map[string]putFunc {
 	return map[string]putFunc{"Put": s.Put, "PutIfAbsent": s.PutIfAbsent}
 }
 
+// putCase is one Put method of a store on one key: fresh, or one that already holds a blob.
+type putCase struct {
+	name  string
+	put   putFunc
+	key   string
+	fresh bool
+}
+
+// putCases are Put and PutIfAbsent of s on the fresh key and on over, which is put with old
+// first.
+func putCases(t *testing.T, s storage.Store, fresh, over string, old []byte) []putCase {
+	put(t, s, over, old)
+	var out []putCase
+	for name, fn := range puts(s) {
+		out = append(out, putCase{name, fn, fresh, true}, putCase{name, fn, over, false})
+	}
+	return out
+}
+
 func testFailingSource(t *testing.T, s storage.Store) {
 	for name, putFn := range puts(s) {
 		for _, size := range []int{0, 1000, 3 << 20} {
@@ -79,22 +98,18 @@ func testCancelledContext(t *testing.T, s storage.Store) {
 // delivering: the Put must fail and leave nothing.
 func testCancelledMidway(t *testing.T, s storage.Store) {
 	old := []byte("previous")
-	put(t, s, "over", old)
-	for name, putFn := range puts(s) {
-		for _, key := range []string{"fresh/blob", "over"} {
-			ctx, cancel := context.WithCancel(t.Context())
-			src := &hookReader{data: randomBytes(4<<20, 7), hookAt: 1 << 20, hook: cancel}
-			_, err := putFn(ctx, key, src)
-			cancel()
-			if name == "PutIfAbsent" && key == "over" && errors.Is(err, storage.ErrExists) {
-				continue // a backend may refuse before reading
-			}
-			if src.hook != nil {
-				t.Fatalf("%s(%q) returned before reading 1 MiB: %v", name, key, err)
-			}
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("%s(%q) cancelled midway: error = %v, want one wrapping context.Canceled", name, key, err)
-			}
+	for _, c := range putCases(t, s, "fresh/blob", "over", old) {
+		ctx, cancel := context.WithCancel(t.Context())
+		src := &hookReader{data: randomBytes(4<<20, 7), hookAt: 1 << 20, hook: cancel}
+		_, err := c.put(ctx, c.key, src)
+		cancel()
+		switch {
+		case c.name == "PutIfAbsent" && !c.fresh && errors.Is(err, storage.ErrExists):
+			// a backend may refuse before reading
+		case src.hook != nil:
+			t.Fatalf("%s(%q) returned before reading 1 MiB: %v", c.name, c.key, err)
+		case !errors.Is(err, context.Canceled):
+			t.Fatalf("%s(%q) cancelled midway: error = %v, want one wrapping context.Canceled", c.name, c.key, err)
 		}
 		wantAbsent(t, s, "fresh/blob")
 		wantContent(t, s, "over", old)
@@ -105,44 +120,40 @@ func testCancelledMidway(t *testing.T, s storage.Store) {
 // testNothingPartialVisible holds Put halfway through its source and looks at the key.
 func testNothingPartialVisible(t *testing.T, s storage.Store) {
 	old := []byte("old content")
-	put(t, s, "visible/over", old)
-	for name, putFn := range puts(s) {
-		for _, key := range []string{"visible/fresh", "visible/over"} {
-			if name == "PutIfAbsent" && key == "visible/over" {
-				continue
-			}
-			data := randomBytes(2<<20, 8)
-			reached, unblock := make(chan struct{}), make(chan struct{})
-			release := sync.OnceFunc(func() { close(unblock) })
-			defer release()
-			src := &hookReader{data: data, hookAt: 1 << 20, hook: func() { close(reached); <-unblock }}
-			done := make(chan error, 1)
-			go func() {
-				_, err := putFn(t.Context(), key, src)
-				done <- err
-			}()
-			select {
-			case <-reached:
-			case err := <-done:
-				t.Fatalf("%s(%q) returned before reading its source: %v", name, key, err)
-			}
-			if key == "visible/fresh" {
-				wantAbsent(t, s, key)
-				wantKeys(t, s, "", "visible/over")
-			} else {
-				wantContent(t, s, key, old)
-				wantKeys(t, s, "", "visible/over")
-			}
-			release()
-			if err := <-done; err != nil {
-				t.Fatalf("%s(%q): %v", name, key, err)
-			}
-			wantContent(t, s, key, data)
-			if err := s.Delete(t.Context(), "visible/fresh"); err != nil {
-				t.Fatal(err)
-			}
-			put(t, s, "visible/over", old)
+	for _, c := range putCases(t, s, "visible/fresh", "visible/over", old) {
+		if c.name == "PutIfAbsent" && !c.fresh {
+			continue // refused: nothing to see
 		}
+		data := randomBytes(2<<20, 8)
+		reached, unblock := make(chan struct{}), make(chan struct{})
+		release := sync.OnceFunc(func() { close(unblock) })
+		defer release()
+		src := &hookReader{data: data, hookAt: 1 << 20, hook: func() { close(reached); <-unblock }}
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.put(t.Context(), c.key, src)
+			done <- err
+		}()
+		select {
+		case <-reached:
+		case err := <-done:
+			t.Fatalf("%s(%q) returned before reading its source: %v", c.name, c.key, err)
+		}
+		if c.fresh {
+			wantAbsent(t, s, c.key)
+		} else {
+			wantContent(t, s, c.key, old)
+		}
+		wantKeys(t, s, "", "visible/over")
+		release()
+		if err := <-done; err != nil {
+			t.Fatalf("%s(%q): %v", c.name, c.key, err)
+		}
+		wantContent(t, s, c.key, data)
+		if err := s.Delete(t.Context(), "visible/fresh"); err != nil {
+			t.Fatal(err)
+		}
+		put(t, s, "visible/over", old)
 	}
 }
 
