@@ -49,22 +49,14 @@ func crcCombine(crcA, crcB uint32, lenB int64) uint32 {
 	}
 	even.square(&odd) // two zero bits
 	odd.square(&even) // four zero bits
-	for {
-		even.square(&odd)
+	// Square the operator up to one zero byte, then to 2, 4, 8, ... bytes, applying it for
+	// each bit of lenB that is set.
+	op, spare := &odd, &even
+	for ; lenB != 0; lenB >>= 1 {
+		spare.square(op)
+		op, spare = spare, op
 		if lenB&1 != 0 {
-			crcA = even.times(crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
-		}
-		odd.square(&even)
-		if lenB&1 != 0 {
-			crcA = odd.times(crcA)
-		}
-		lenB >>= 1
-		if lenB == 0 {
-			break
+			crcA = op.times(crcA)
 		}
 	}
 	return crcA ^ crcB
