@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,12 +173,7 @@ func varintField(b []byte, num protowire.Number, v uint64) []byte {
 func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []byte {
 	var body []byte
 	body = varintField(body, 1, uint64(t.Version))
-	ids := make([]int, 0, len(t.Members))
-	for id := range t.Members {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(t.Members)) {
 		m := t.Members[id]
 		var ms []byte
 		ms = varintField(ms, 1, uint64(m.Version))
@@ -186,12 +182,7 @@ func EncodeTopologyMeta(t zeebe.PersistedTopology, lastUpdatedSeconds int64) []b
 			ms = protowire.AppendBytes(ms, ts)
 		}
 		ms = varintField(ms, 3, uint64(m.State))
-		pids := make([]int, 0, len(m.Partitions))
-		for p := range m.Partitions {
-			pids = append(pids, p)
-		}
-		slices.Sort(pids)
-		for _, p := range pids {
+		for _, p := range slices.Sorted(maps.Keys(m.Partitions)) {
 			ps := m.Partitions[p]
 			var state []byte
 			state = varintField(state, 1, uint64(ps.State))

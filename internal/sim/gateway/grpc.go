@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/camunda/zeebe/clients/go/v8/pkg/pb"
 	"google.golang.org/grpc"
@@ -88,8 +89,8 @@ func toProto(t Topology) *pb.TopologyResponse {
 		for _, p := range b.Partitions {
 			info.Partitions = append(info.Partitions, &pb.Partition{
 				PartitionId: int32(p.PartitionID),
-				Role:        protoRole(p.Role),
-				Health:      protoHealth(p.Health),
+				Role:        pb.Partition_PartitionBrokerRole(protoValue(p.Role, pb.Partition_PartitionBrokerRole_value)),
+				Health:      pb.Partition_PartitionBrokerHealth(protoValue(p.Health, pb.Partition_PartitionBrokerHealth_value)),
 			})
 		}
 		resp.Brokers = append(resp.Brokers, info)
@@ -97,24 +98,8 @@ func toProto(t Topology) *pb.TopologyResponse {
 	return resp
 }
 
-// protoRole maps a validated role to the proto enum.
-func protoRole(r Role) pb.Partition_PartitionBrokerRole {
-	switch r {
-	case RoleFollower:
-		return pb.Partition_FOLLOWER
-	case RoleInactive:
-		return pb.Partition_INACTIVE
-	}
-	return pb.Partition_LEADER
-}
-
-// protoHealth maps a validated health to the proto enum.
-func protoHealth(h Health) pb.Partition_PartitionBrokerHealth {
-	switch h {
-	case HealthUnhealthy:
-		return pb.Partition_UNHEALTHY
-	case HealthDead:
-		return pb.Partition_DEAD
-	}
-	return pb.Partition_HEALTHY
+// protoValue is a validated role or health in its proto enum, whose names are the same in
+// capitals (as fleet.GatewayTopology reads them back); values maps the enum's names to numbers.
+func protoValue[V ~string](v V, values map[string]int32) int32 {
+	return values[strings.ToUpper(string(v))]
 }
