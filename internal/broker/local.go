@@ -97,16 +97,7 @@ func TempPrefix(path string) string { return atomicfile.TempPrefix(path) }
 
 // ReadFile implements Host, refusing a file over limits.MaxHostFileBytes.
 func (Local) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := limits.ReadAll(ctx, f, limits.MaxHostFileBytes, "file")
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return b, nil
+	return limits.ReadFile(ctx, path, limits.MaxHostFileBytes, "file")
 }
 
 // WriteFile implements Host. Every error names path.

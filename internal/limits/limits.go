@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"unicode/utf8"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/ctxio"
@@ -65,6 +66,22 @@ func ReadAll(ctx context.Context, r io.Reader, max int64, what string) ([]byte, 
 	}
 	if int64(len(b)) > max {
 		return nil, &Error{What: "the size of the " + what, Limit: max, Unit: "bytes"}
+	}
+	return b, nil
+}
+
+// ReadFile reads the file at path of this machine up to max bytes, as ReadAll does. Its errors
+// name path: a failed open is os's error (wrapping fs.ErrNotExist when the file is absent), a
+// failed read (a folder's: syscall.EISDIR) or a file over max says "read PATH: ...".
+func ReadFile(ctx context.Context, path string, max int64, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := ReadAll(ctx, f, max, what)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return b, nil
 }

@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"go.yaml.in/yaml/v3"
 
@@ -51,16 +50,7 @@ func parseYAMLFile(ctx context.Context, path string, data []byte) ([]document, e
 // readLocalFile reads a file of this machine, refusing one over limits.MaxYAMLBytes without
 // reading it whole.
 func readLocalFile(ctx context.Context, path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := limits.ReadAll(ctx, f, limits.MaxYAMLBytes, "file")
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return data, nil
+	return limits.ReadFile(ctx, path, limits.MaxYAMLBytes, "file")
 }
 
 // parseYAML parses and flattens every document within the limits of package limits, which
