@@ -98,6 +98,23 @@ func (r *Repo) checkVersion(key, what string, version, oldest, newest int) error
 	return nil
 }
 
+// decodeFormat decodes the stored object at key, of format oldest..newest, into a new T: its
+// version is read and checked first (checkVersion), then its fields are decoded.
+func decodeFormat[T any](r *Repo, key string, data []byte, max int64, what string, oldest, newest int) (*T, error) {
+	version, err := versionOf(key, data, max, what)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkVersion(key, what, version, oldest, newest); err != nil {
+		return nil, err
+	}
+	var v T
+	if err := decode(key, data, max, what, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // encodeJSON is how manifests and locks are stored: indented, with a final newline.
 func encodeJSON(v any) ([]byte, error) {
 	b, err := json.MarshalIndent(v, "", "  ")

@@ -161,17 +161,6 @@ func (r *Repo) decodeIndex(key string, data []byte) (*Index, error) {
 		}
 		return x, nil
 	}
-	version, err := versionOf(key, data, limits.MaxIndexBytes, "index")
-	if err != nil {
-		return nil, err
-	}
 	// Format 1 is an array: an object is format 2 or newer.
-	if err := r.checkVersion(key, "index", version, 2, IndexFormat); err != nil {
-		return nil, err
-	}
-	var x Index
-	if err := decode(key, data, limits.MaxIndexBytes, "index", &x); err != nil {
-		return nil, err
-	}
-	return &x, nil
+	return decodeFormat[Index](r, key, data, limits.MaxIndexBytes, "index", 2, IndexFormat)
 }

@@ -192,18 +192,7 @@ func (r *Repo) Manifest(ctx context.Context, id string) (*Manifest, error) {
 // decodeManifest reads a manifest of format 1 or 2. Both have the same fields (format 2 only
 // says that the backup's indexes are in index format 2, which Index reads either way).
 func (r *Repo) decodeManifest(key string, data []byte) (*Manifest, error) {
-	version, err := versionOf(key, data, limits.MaxManifestBytes, "manifest")
-	if err != nil {
-		return nil, err
-	}
-	if err := r.checkVersion(key, "manifest", version, 1, ManifestFormat); err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := decode(key, data, limits.MaxManifestBytes, "manifest", &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return decodeFormat[Manifest](r, key, data, limits.MaxManifestBytes, "manifest", 1, ManifestFormat)
 }
 
 // Listing is one backup as list shows it.
