@@ -214,33 +214,35 @@ func parseEntry(b []byte, p int) (Entry, error) {
 	return e, nil
 }
 
-// parsePayload reads the Raft entry (§2.4): term and type, and for application entries the
-// highest position and the records' broker versions.
-func parsePayload(d []byte, e *Entry) error {
-	h, err := readHeader(d, 0)
+// raftBlock checks that d holds, at off, the SBE header of the Raft schema's template, and at
+// least need bytes in all; what names the block in errors.
+func raftBlock(d []byte, off int, template uint16, what string, need int) error {
+	h, err := readHeader(d, off)
 	if err != nil {
 		return err
 	}
-	if err := h.expect(RaftSchemaID, TemplateRaftLogEntry, "raft entry", 0); err != nil {
+	if err := h.expect(RaftSchemaID, template, what, off); err != nil {
 		return err
 	}
-	if len(d) < 17 {
-		return errors.New("raft entry too short")
+	if len(d) < need {
+		return errors.New(what + " too short")
+	}
+	return nil
+}
+
+// parsePayload reads the Raft entry (§2.4): term and type, and for application entries the
+// highest position and the records' broker versions.
+func parsePayload(d []byte, e *Entry) error {
+	if err := raftBlock(d, 0, TemplateRaftLogEntry, "raft entry", 17); err != nil {
+		return err
 	}
 	e.Term = le.Uint64(d[8:])
 	e.Type = d[16]
 	if e.Type != EntryApplication {
 		return nil
 	}
-	bh, err := readHeader(d, 17)
-	if err != nil {
+	if err := raftBlock(d, 17, TemplateApplicationEntry, "application entry", 45); err != nil {
 		return err
-	}
-	if err := bh.expect(RaftSchemaID, TemplateApplicationEntry, "application entry", 17); err != nil {
-		return err
-	}
-	if len(d) < 45 {
-		return errors.New("application entry too short")
 	}
 	e.HighestPosition = int64(le.Uint64(d[33:]))
 	n := int(le.Uint32(d[41:]))

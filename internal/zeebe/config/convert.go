@@ -15,58 +15,35 @@ import (
 
 // Int returns key as a Java int (32 bits): decimal with an optional sign, or hexadecimal
 // with "0x" or "#", as Spring's number conversion accepts.
-func (v *Values) Int(key string, def int) (int, error) {
-	s, src, ok := v.Lookup(key)
-	if !ok || strings.TrimSpace(s) == "" {
-		return def, nil
-	}
-	n, err := parseInt(s)
-	if err != nil {
-		return def, valueError(key, s, src, err)
-	}
-	return n, nil
-}
+func (v *Values) Int(key string, def int) (int, error) { return typed(v, key, def, parseInt) }
 
 // Bool returns key as a boolean: true, on, yes, 1 or false, off, no, 0, in any case.
-func (v *Values) Bool(key string, def bool) (bool, error) {
-	s, src, ok := v.Lookup(key)
-	if !ok || strings.TrimSpace(s) == "" {
-		return def, nil
-	}
-	b, err := parseBool(s)
-	if err != nil {
-		return def, valueError(key, s, src, err)
-	}
-	return b, nil
-}
+func (v *Values) Bool(key string, def bool) (bool, error) { return typed(v, key, def, parseBool) }
 
 // DataSize returns key in bytes, written as Spring's DataSize: "128MB", "16MB", "512KB",
 // "1GB", "1024" (bytes); units B KB MB GB TB, powers of 1024, case-insensitive.
 func (v *Values) DataSize(key string, def int64) (int64, error) {
-	s, src, ok := v.Lookup(key)
-	if !ok || strings.TrimSpace(s) == "" {
-		return def, nil
-	}
-	n, err := parseDataSize(s)
-	if err != nil {
-		return def, valueError(key, s, src, err)
-	}
-	return n, nil
+	return typed(v, key, def, parseDataSize)
 }
 
 // Duration returns key written as Spring reads a Duration: "5m", "30s", "100ms", "1h",
 // "2d" (units ns us ms s m h d, case-insensitive), ISO-8601 "PT5M", "P1DT2H", or a plain
 // number of milliseconds.
 func (v *Values) Duration(key string, def time.Duration) (time.Duration, error) {
+	return typed(v, key, def, parseDuration)
+}
+
+// typed is key's value converted by parse, or def when key is not set or set to nothing.
+func typed[T any](v *Values, key string, def T, parse func(string) (T, error)) (T, error) {
 	s, src, ok := v.Lookup(key)
 	if !ok || strings.TrimSpace(s) == "" {
 		return def, nil
 	}
-	d, err := parseDuration(s)
+	x, err := parse(s)
 	if err != nil {
 		return def, valueError(key, s, src, err)
 	}
-	return d, nil
+	return x, nil
 }
 
 func valueError(key, value, source string, err error) error {

@@ -57,55 +57,37 @@ func (r *reader) fail(s setting, err error) {
 }
 
 func (r *reader) int(def int, keys []string) (int, setting) {
-	s, ok := r.typed(strconv.Itoa(def), keys)
-	if !ok {
-		return def, s
-	}
-	n, err := parseInt(s.value)
-	if err != nil {
-		r.fail(s, err)
-		return def, s
-	}
-	return n, s
+	return readTyped(r, def, strconv.Itoa(def), keys, parseInt)
 }
 
 func (r *reader) bool(def bool, keys []string) bool {
-	s, ok := r.typed(strconv.FormatBool(def), keys)
-	if !ok {
-		return def
-	}
-	b, err := parseBool(s.value)
-	if err != nil {
-		r.fail(s, err)
-		return def
-	}
+	b, _ := readTyped(r, def, strconv.FormatBool(def), keys, parseBool)
 	return b
 }
 
 func (r *reader) dataSize(def int64, keys []string) (int64, setting) {
-	s, ok := r.typed(strconv.FormatInt(def, 10)+"B", keys)
-	if !ok {
-		return def, s
-	}
-	n, err := parseDataSize(s.value)
-	if err != nil {
-		r.fail(s, err)
-		return def, s
-	}
-	return n, s
+	return readTyped(r, def, strconv.FormatInt(def, 10)+"B", keys, parseDataSize)
 }
 
 func (r *reader) duration(def time.Duration, keys []string) time.Duration {
-	s, ok := r.typed(def.String(), keys)
+	d, _ := readTyped(r, def, def.String(), keys, parseDuration)
+	return d
+}
+
+// readTyped is the first set key's value converted by parse, with the setting it came from;
+// def (written as defText in the default setting) when none is set or its value is wrong,
+// which is then recorded (fail).
+func readTyped[T any](r *reader, def T, defText string, keys []string, parse func(string) (T, error)) (T, setting) {
+	s, ok := r.typed(defText, keys)
 	if !ok {
-		return def
+		return def, s
 	}
-	d, err := parseDuration(s.value)
+	x, err := parse(s.value)
 	if err != nil {
 		r.fail(s, err)
-		return def
+		return def, s
 	}
-	return d
+	return x, s
 }
 
 // str returns the first set key's value, even when empty (Spring binds "" to a String).
