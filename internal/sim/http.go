@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -170,16 +169,9 @@ func askMember(ctx context.Context, client *http.Client, contactPoint string) (m
 		return m, false
 	}
 	m.addr = net.JoinHostPort(host, port)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m.addr+"/sim/member", nil)
-	if err != nil {
+	resp, body, err := peerGet(ctx, client, "http://"+m.addr+"/sim/member", 1<<20)
+	if err != nil || resp.StatusCode != http.StatusOK {
 		return m, false
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return m, false
-	}
-	defer resp.Body.Close()
-	err = json.NewDecoder(resp.Body).Decode(&m)
-	io.Copy(io.Discard, resp.Body) // read to the end, so that the connection is kept
-	return m, err == nil && resp.StatusCode == http.StatusOK
+	return m, json.Unmarshal(body, &m) == nil
 }

@@ -203,16 +203,7 @@ func (p *partition) conflictFor(req fetchRequest) conflict {
 // fetch asks the leader at addr for entries.
 func fetch(ctx context.Context, client *http.Client, addr string, req fetchRequest) (fetchResult, error) {
 	var res fetchResult
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/sim/entries?"+req.query().Encode(), nil)
-	if err != nil {
-		return res, err
-	}
-	resp, err := client.Do(hreq)
-	if err != nil {
-		return res, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 2*fetchMaxBytes))
+	resp, body, err := peerGet(ctx, client, "http://"+addr+"/sim/entries?"+req.query().Encode(), 2*fetchMaxBytes)
 	if err != nil {
 		return res, err
 	}
@@ -231,6 +222,23 @@ func fetch(ctx context.Context, client *http.Client, addr string, req fetchReque
 		res.message = string(body)
 	}
 	return res, nil
+}
+
+// peerGet asks another broker of the simulated cluster for url and reads at most limit bytes
+// of its answer, then the rest to the end, so that the connection is kept.
+func peerGet(ctx context.Context, client *http.Client, url string, limit int64) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	io.Copy(io.Discard, resp.Body)
+	return resp, body, err
 }
 
 // reportedFlushed is the flushed index a follower reports: 0 when nothing is flushed.
