@@ -1,7 +1,7 @@
 // Command zbtest is zeebe-backup as the end-to-end tests run it when they stop it at a phase
 // (to signal it, kill it, or look at the cluster there). It is built by the tests only, never
-// shipped: the same storage backends and host kinds as cmd/zeebe-backup (an e2e test checks
-// that both accept the same locations), plus cli.Plugins.Pause read from its environment:
+// shipped: the same storage backends and host kinds as cmd/zeebe-backup (both take
+// plugins.All), plus cli.Plugins.Pause read from its environment:
 //
 //	ZBTEST_PAUSE_AT  a phase, or phases separated by commas, to pause at
 //	ZBTEST_RESUME    the file whose creation ends a pause
@@ -19,19 +19,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
-	"github.com/zeebe-backup/zeebe-backup/internal/storage"
-	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
-	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
+	"github.com/zeebe-backup/zeebe-backup/internal/plugins"
 )
 
 func main() {
-	os.Exit(cli.Main(cli.Plugins{
-		Stores: storage.NewRegistry(local.Backend(), s3.Backend()),
-		Hosts:  broker.NewRegistry(broker.LocalKind()),
-		Pause:  pause(os.Getenv("ZBTEST_PAUSE_AT"), os.Getenv("ZBTEST_RESUME"), cli.NewOutputStream(os.Stderr)),
-	}))
+	p := plugins.All()
+	p.Pause = pause(os.Getenv("ZBTEST_PAUSE_AT"), os.Getenv("ZBTEST_RESUME"), cli.NewOutputStream(os.Stderr))
+	os.Exit(cli.Main(p))
 }
 
 // pause is the Pause of the phases listed in at, resumed by the file resume; nil when at is empty.
