@@ -23,11 +23,22 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 	e := newEnv(t, simtest.Options{SnapshotPeriod: "500ms"})
 	e.startCluster()
 	time.Sleep(time.Second)
+	e.roundTrip(nil)
+}
+
+// roundTrip runs backup, list, verify --deep and restore of backup "first" with the tool's
+// environment toolEnv, and checks that the restored data equals the backed-up data, that every
+// partition ends at the position it had at the backup, and that the brokers go on from there.
+// It returns everything the tool printed.
+func (e *env) roundTrip(toolEnv []string) string {
+	t := e.t
+	t.Helper()
+	var printed strings.Builder
 
 	// Pause after archiving, before the brokers start: the data folders are then exactly what
 	// the backup holds.
 	pause, resume := pauseAt(t, "starting")
-	p := e.startTool(pause, "backup", "--id", "first")
+	p := e.startTool(append(pause, toolEnv...), "backup", "--id", "first")
 	p.waitPaused("starting")
 	atBackup := map[int]testtree.Snapshot{}
 	positions := map[int]sim.Report{}
@@ -39,7 +50,9 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 		positions[b.NodeID] = stoppedPositions(t, b)
 	}
 	resume()
-	if code, _, stderr := p.wait(); code != 0 {
+	code, stdout, stderr := p.wait()
+	printed.WriteString(stdout + stderr)
+	if code != 0 {
 		t.Fatalf("backup: exit %d\n%s", code, stderr)
 	}
 	for _, b := range e.c.Brokers {
@@ -47,7 +60,7 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 			t.Fatalf("broker %d is not ready after the backup", b.NodeID)
 		}
 	}
-	ms := e.manifests()
+	ms := e.manifestsWith(toolEnv)
 	if len(ms) != 1 || ms[0].ID != "first" || len(ms[0].Brokers) != 3 || ms[0].ZeebeVersion != "8.5.3" || ms[0].VersionSource != "gateway" {
 		t.Fatalf("list: %+v", ms)
 	}
@@ -59,11 +72,17 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 		t.Errorf("manifest topology: %+v", m.Topology)
 	}
 
+	code, stdout, stderr = e.startTool(toolEnv, "verify", "first", "--deep").wait()
+	printed.WriteString(stdout + stderr)
+	if code != 0 || !strings.Contains(stdout, "first") {
+		t.Fatalf("verify --deep: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// More workload, so that the data moves on from the backup.
 	time.Sleep(1500 * time.Millisecond)
 
 	pause, resume = pauseAt(t, "starting")
-	p = e.startTool(pause, "restore", "first")
+	p = e.startTool(append(pause, toolEnv...), "restore", "first")
 	p.waitPaused("starting")
 	for _, b := range e.c.Brokers {
 		if d := testtree.Diff(atBackup[b.NodeID], snapshotTree(t, b.DataDir), true); len(d) > 0 {
@@ -76,7 +95,9 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 		}
 	}
 	resume()
-	if code, stdout, stderr := p.wait(); code != 0 {
+	code, stdout, stderr = p.wait()
+	printed.WriteString(stdout + stderr)
+	if code != 0 {
 		t.Fatalf("restore: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	for _, b := range e.c.Brokers {
@@ -92,9 +113,12 @@ func TestBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 			}
 		}
 	}
-	if code, out, _ := e.run("status"); code != 0 || !strings.Contains(out, "no unfinished operation") {
-		t.Errorf("status after the restore: exit %d\n%s", code, out)
+	code, stdout, stderr = e.startTool(toolEnv, "status").wait()
+	printed.WriteString(stdout + stderr)
+	if code != 0 || !strings.Contains(stdout, "no unfinished operation") {
+		t.Errorf("status after the restore: exit %d\n%s%s", code, stdout, stderr)
 	}
+	return printed.String()
 }
 
 // checkPositions reads each partition's journal and compares its end with the positions the

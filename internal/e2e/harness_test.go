@@ -247,7 +247,13 @@ func pauseAt(t *testing.T, phase string) (env []string, resume func()) {
 
 func (e *env) manifests() []repo.Manifest {
 	e.t.Helper()
-	code, out, stderr := e.run("list", "--json")
+	return e.manifestsWith(nil)
+}
+
+// manifestsWith is what list --json prints with the tool's environment toolEnv.
+func (e *env) manifestsWith(toolEnv []string) []repo.Manifest {
+	e.t.Helper()
+	code, out, stderr := e.startTool(toolEnv, "list", "--json").wait()
 	if code != 0 {
 		e.t.Fatalf("list: exit %d\n%s", code, stderr)
 	}
