@@ -177,3 +177,91 @@ func TestRemoteBackupThenRestoreGivesTheBackedUpData(t *testing.T) {
 		})
 	}
 }
+
+// The server killed while a backup uploads its archives: the backup fails saying so, every
+// broker runs again, nothing is listed. Once the server is back, a later backup succeeds and
+// prune removes what the failed one left.
+func TestRemoteServerKilledDuringUpload(t *testing.T) {
+	for _, b := range remoteBackends {
+		t.Run(b.scheme, func(t *testing.T) {
+			// 4 MB of incompressible state per snapshot: each archive is several small parts.
+			e := newEnv(t, simtest.Options{StateSize: "4MB", SnapshotPeriod: "1s"})
+			e.startCluster()
+			r := b.start(t)
+			e.useRepository(r.loc)
+			time.Sleep(1500 * time.Millisecond)
+			pids := map[int]int{}
+			for _, br := range e.c.Brokers {
+				pids[br.NodeID] = pid(br)
+			}
+
+			p := e.startTool(append(slices.Clone(r.env), r.smallParts...), "backup", "--id", "killed")
+			// Every configuration is stored before its archive: once they are, the archives
+			// are being uploaded.
+			deadline := time.Now().Add(2 * time.Minute)
+			for {
+				keys, err := r.keys(t)
+				if err != nil {
+					t.Fatalf("list %s during the backup: %v", r.loc, err)
+				}
+				configs := 0
+				for _, k := range keys {
+					if strings.HasPrefix(k, "zeebe-backup-killed/zeebe-broker-") && strings.HasSuffix(k, "-config.yml") {
+						configs++
+					}
+				}
+				if configs == len(e.c.Brokers) {
+					break
+				}
+				select {
+				case <-p.done:
+					t.Fatalf("the backup ended before its archives were uploaded (exit %d):\n%s", p.cmd.ProcessState.ExitCode(), p.stderr.String())
+				case <-time.After(10 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the backup stored no configuration within 2 minutes; keys %q\n%s", keys, p.stderr.String())
+				}
+			}
+			r.kill()
+			code, stdout, stderr := p.wait()
+			if code == 0 || !strings.Contains(stderr, "backup aborted") || !strings.Contains(stderr, "archive") {
+				t.Fatalf("backup with the server killed: exit %d, want a failure naming the archive that could not be stored\n%s%s", code, stdout, stderr)
+			}
+			t.Logf("the failed backup said:\n%s", stderr)
+			for _, br := range e.c.Brokers {
+				e.waitReady(br)
+				if pid(br) == pids[br.NodeID] {
+					t.Errorf("broker %d was not stopped by the backup (pid %d)", br.NodeID, pid(br))
+				}
+			}
+
+			r.restart()
+			if ms := e.manifestsWith(r.env); len(ms) != 0 {
+				t.Fatalf("list after the failed backup: %+v", ms)
+			}
+			code, stdout, stderr = e.startTool(r.env, "backup", "--id", "later").wait()
+			if code != 0 {
+				t.Fatalf("backup after the restart: exit %d\n%s%s", code, stdout, stderr)
+			}
+			code, stdout, stderr = e.startTool(r.env, "prune", "--confirm", "--incomplete-older-than", "0s").wait()
+			if code != 0 {
+				t.Fatalf("prune: exit %d\n%s%s", code, stdout, stderr)
+			}
+			keys, err := r.keys(t)
+			if err != nil {
+				t.Fatalf("list %s: %v", r.loc, err)
+			}
+			for _, k := range keys {
+				if strings.HasPrefix(k, "zeebe-backup-killed/") {
+					t.Errorf("prune left %s; the store holds %q", k, keys)
+				}
+			}
+			if !slices.Contains(keys, "zeebe-backup-later/manifest.json") {
+				t.Errorf("the later backup is not in the store: %q", keys)
+			}
+			if ms := e.manifestsWith(r.env); len(ms) != 1 || ms[0].ID != "later" {
+				t.Errorf("list after prune: %+v", ms)
+			}
+		})
+	}
+}

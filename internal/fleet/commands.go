@@ -77,13 +77,26 @@ func (c *Commands) StartAll(ctx context.Context, members []*Member) error {
 	})
 }
 
-// run runs one of m's commands ("stop" or "start"), recording its process group.
+// run runs one of m's commands ("stop" or "start"), recording its process group. A stop
+// command that cannot be recorded does not run. A start command runs all the same, with a
+// warning: every failure path wants the broker back, and the record can be out of reach for
+// the very reason the operation failed (a repository whose server went away); recover finds
+// a started broker running.
 func (c *Commands) run(ctx context.Context, m *Member, what, command string, timeout time.Duration) (string, error) {
 	if c.Record == nil {
 		return m.Host.Run(ctx, command, timeout, nil)
 	}
-	out, err := m.Host.Run(ctx, command, timeout, func(g broker.Group) error { return c.Record(m, what, &g) })
-	if rerr := c.Record(m, what, nil); rerr != nil && err == nil {
+	record := func(g *broker.Group) error {
+		err := c.Record(m, what, g)
+		if err != nil && what == "start" {
+			emit(c.Events, progress.Event{Level: progress.Warn, Phase: "start", Broker: m.Broker.NodeID,
+				Message: fmt.Sprintf("the start command is not recorded in the operation (%v); it runs all the same", err)})
+			return nil
+		}
+		return err
+	}
+	out, err := m.Host.Run(ctx, command, timeout, func(g broker.Group) error { return record(&g) })
+	if rerr := record(nil); rerr != nil && err == nil {
 		err = rerr
 	}
 	return out, err

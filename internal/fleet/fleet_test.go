@@ -211,3 +211,43 @@ func TestFleetDefaultDriverIsCommands(t *testing.T) {
 		t.Errorf("events %v, want %v", events, want)
 	}
 }
+
+// A start command runs even when the operation cannot record it (the repository's server went
+// away mid-backup), with a warning; a stop command that cannot be recorded does not run.
+func TestStartRunsWhenItCannotBeRecorded(t *testing.T) {
+	ms := tinyMembers(t, 1)
+	startTiny(t, ms)
+	var mu sync.Mutex
+	var warnings []string
+	unreachable := errors.New("put lock.json: the server cannot be reached")
+	f := &fleet.Fleet{Members: ms, Poll: 20 * time.Millisecond,
+		Events: func(e progress.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if e.Level == progress.Warn {
+				warnings = append(warnings, e.Message)
+			}
+		},
+		Record: func(*fleet.Member, string, *broker.Group) error { return unreachable },
+	}
+	if err := f.StopAll(context.Background(), nil); !errors.Is(err, unreachable) {
+		t.Fatalf("StopAll with the record failing: %v, want its error", err)
+	}
+	if instance(t, filepath.Dir(ms[0].DataDir)) == "" {
+		t.Fatal("a stop command that could not be recorded ran")
+	}
+	f.Record = nil
+	if err := f.StopAll(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	f.Record = func(*fleet.Member, string, *broker.Group) error { return unreachable }
+	if err := f.StartAll(context.Background(), ms, ""); err != nil {
+		t.Fatalf("StartAll with the record failing: %v", err)
+	}
+	if instance(t, filepath.Dir(ms[0].DataDir)) == "" {
+		t.Fatal("the broker does not run after StartAll")
+	}
+	if len(warnings) != 2 || !strings.Contains(warnings[0], "the server cannot be reached") {
+		t.Errorf("warnings %q, want two naming the record's error", warnings)
+	}
+}
