@@ -239,6 +239,21 @@ func TestRemoteServerKilledDuringUpload(t *testing.T) {
 			if ms := e.manifestsWith(r.env); len(ms) != 0 {
 				t.Fatalf("list after the failed backup: %+v", ms)
 			}
+			left, err := r.keys(t)
+			if err != nil || !slices.ContainsFunc(left, func(k string) bool { return strings.HasPrefix(k, "zeebe-backup-killed/") }) {
+				t.Fatalf("the store after the failed backup (%v) holds %q; want its leftovers", err, left)
+			}
+			// The lock still records the failed operation (it could not be released): a
+			// later run is refused, naming recover, which removes what the backup stored.
+			code, stdout, stderr = e.startTool(r.env, "backup", "--id", "refused").wait()
+			if code == 0 || !strings.Contains(stderr, "run 'zeebe-backup recover'") {
+				t.Fatalf("backup while the failed one's lock is left: exit %d, want a refusal naming recover\n%s%s", code, stdout, stderr)
+			}
+			code, stdout, stderr = e.startTool(r.env, "recover").wait()
+			if code != 0 {
+				t.Fatalf("recover: exit %d\n%s%s", code, stdout, stderr)
+			}
+			t.Logf("recover said:\n%s%s", stdout, stderr)
 			code, stdout, stderr = e.startTool(r.env, "backup", "--id", "later").wait()
 			if code != 0 {
 				t.Fatalf("backup after the restart: exit %d\n%s%s", code, stdout, stderr)
@@ -247,6 +262,7 @@ func TestRemoteServerKilledDuringUpload(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("prune: exit %d\n%s%s", code, stdout, stderr)
 			}
+			t.Logf("prune said:\n%s%s", stdout, stderr)
 			keys, err := r.keys(t)
 			if err != nil {
 				t.Fatalf("list %s: %v", r.loc, err)
