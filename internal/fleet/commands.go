@@ -89,7 +89,7 @@ func (c *Commands) run(ctx context.Context, m *Member, what, command string, tim
 	record := func(g *broker.Group) error {
 		err := c.Record(m, what, g)
 		if err != nil && what == "start" {
-			emit(c.Events, progress.Event{Level: progress.Warn, Phase: "start", Broker: m.Broker.NodeID,
+			c.Events.Emit(progress.Event{Level: progress.Warn, Phase: "start", Broker: m.Broker.NodeID,
 				Message: fmt.Sprintf("the start command is not recorded in the operation (%v); it runs all the same", err)})
 			return nil
 		}
