@@ -32,9 +32,11 @@ build:
 demo: build
 	./scripts/demo.sh
 
-## bench: the archive benchmark against tar | zstd -1 and tar czf, on about 1 GiB of mixed data
+## bench: the archive benchmark against tar | zstd -1 and tar czf, on about 1 GiB of mixed data;
+## then a 3 x BENCH_SIZE (1 GiB) backup to a local MinIO against the same to a local folder
 bench: deps build
 	./scripts/bench-archive.sh
+	./scripts/bench-remote.sh
 
 ## bench-go: the Go benchmarks
 bench-go:
