@@ -14,9 +14,7 @@ import (
 )
 
 type backupOptions struct {
-	output
-	clusterFlags
-	lockWait
+	lockingOptions
 	id            string
 	compression   string
 	allowFindings bool
@@ -45,9 +43,7 @@ started again; if this process is killed, 'zeebe-backup recover' does it. A drop
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runBackup(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
-	o.lockWait.register(c)
+	o.lockingOptions.register(c, p, "print the manifest as JSON on standard output, and events as JSON lines on standard error")
 	c.Flags().StringVar(&o.id, "id", "", "the backup's id (default: a UTC timestamp such as 20261124T103000Z)")
 	c.Flags().StringVar(&o.compression, "compression", "zstd", "zstd or gzip")
 	c.Flags().BoolVar(&o.allowFindings, "allow-findings", false, "commit the backup even when Zeebe's checks find errors in the data")
@@ -95,14 +91,7 @@ func runBackup(ctx context.Context, s Streams, o backupOptions) error {
 		}
 	}
 	if err != nil && m != nil {
-		return incompleteError{err}
+		return incomplete(err)
 	}
 	return err
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }

@@ -16,9 +16,7 @@ import (
 )
 
 type copyOptions struct {
-	output
-	clusterFlags
-	lockWait
+	lockingOptions
 	to string
 }
 
@@ -41,9 +39,7 @@ ID "latest" is the newest complete backup.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runCopy(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print what was copied as JSON")
-	o.lockWait.register(c)
+	o.lockingOptions.register(c, p, "print what was copied as JSON")
 	c.Flags().StringVar(&o.to, "to", "", "the destination repository: a path or a URL (required)")
 	return c
 }

@@ -14,9 +14,7 @@ import (
 )
 
 type deleteOptions struct {
-	output
-	clusterFlags
-	lockWait
+	lockingOptions
 	yes bool
 }
 
@@ -39,9 +37,7 @@ backup.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runDelete(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print what was deleted as JSON")
-	o.lockWait.register(c)
+	o.lockingOptions.register(c, p, "print what was deleted as JSON")
 	c.Flags().BoolVarP(&o.yes, "yes", "y", false, "do not ask for confirmation on a terminal")
 	return c
 }
@@ -62,15 +58,10 @@ func runDelete(ctx context.Context, s Streams, o deleteOptions, id string) error
 	if err := repo.ValidateID(id); err != nil {
 		return usageError{err}
 	}
-	if err := o.lockWait.check(); err != nil {
-		return err
-	}
-	r, err := o.openRepo(ctx)
+	r, err := o.openLocking(ctx, s)
 	if err != nil {
 		return err
 	}
-	ren := newRenderer(s, o.output)
-	r = o.lockWait.apply(r, ren.event)
 	if s.InIsTerminal && !o.json && !o.yes {
 		if err := confirmDelete(ctx, s, r, id); err != nil {
 			return err

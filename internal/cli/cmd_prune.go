@@ -13,9 +13,7 @@ import (
 )
 
 type pruneOptions struct {
-	output
-	clusterFlags
-	lockWait
+	lockingOptions
 	keep      repo.KeepPolicy
 	confirm   bool
 	olderThan time.Duration
@@ -57,9 +55,7 @@ records an unfinished operation that owns it ('zeebe-backup recover' deals with 
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPrune(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print the decisions (and what was removed) as JSON")
-	o.lockWait.register(c)
+	o.lockingOptions.register(c, p, "print the decisions (and what was removed) as JSON")
 	c.Flags().IntVar(&o.keep.Last, "keep-last", 0, "keep the N newest backups")
 	c.Flags().IntVar(&o.keep.Daily, "keep-daily", 0, "keep the newest backup of each of the last N days that have backups (UTC)")
 	c.Flags().IntVar(&o.keep.Weekly, "keep-weekly", 0, "keep the newest backup of each of the last N ISO weeks that have backups")
@@ -116,15 +112,10 @@ func runPrune(ctx context.Context, s Streams, o pruneOptions) error {
 	if o.olderThan < 0 {
 		return usageError{fmt.Errorf("--incomplete-older-than %s: give a duration of 0 or more, e.g. 24h", o.olderThan)}
 	}
-	if err := o.lockWait.check(); err != nil {
-		return err
-	}
-	r, err := o.openRepo(ctx)
+	r, err := o.openLocking(ctx, s)
 	if err != nil {
 		return err
 	}
-	ren := newRenderer(s, o.output)
-	r = o.lockWait.apply(r, ren.event)
 	out := pruneOutput{Repository: r.Location(), DryRun: !o.confirm, IncompleteOlderThan: o.olderThan.String(),
 		Policy:  prunePolicyOutput{KeepLast: k.Last, KeepDaily: k.Daily, KeepWeekly: k.Weekly, KeepMonthly: k.Monthly},
 		Removed: pruneRemovedOutput{Backups: []string{}, Incomplete: []string{}}}

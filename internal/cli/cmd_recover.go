@@ -12,13 +12,8 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/recovery"
 )
 
-type recoverOptions struct {
-	output
-	clusterFlags
-}
-
 func newRecoverCmd(s Streams, p Plugins) *cobra.Command {
-	var o recoverOptions
+	var o clusterOptions
 	c := &cobra.Command{
 		Use:   "recover [flags]",
 		Short: "Finish or undo what an interrupted run left behind",
@@ -44,12 +39,11 @@ do it says so, names the brokers that are not ready, and changes nothing.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecover(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print the result as JSON")
+	o.register(c, p, "print the result as JSON")
 	return c
 }
 
-func runRecover(ctx context.Context, s Streams, o recoverOptions) error {
+func runRecover(ctx context.Context, s Streams, o clusterOptions) error {
 	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err

@@ -19,9 +19,7 @@ import (
 )
 
 type restoreOptions struct {
-	output
-	clusterFlags
-	lockWait
+	lockingOptions
 	sets             []string
 	keepTargetConfig bool
 	discardPrevious  bool
@@ -83,8 +81,7 @@ downtime: from the stop of the brokers to the restored cluster being ready.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRestore(cmd.Context(), s, o, args[0]) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print the result as JSON on standard output, and events as JSON lines on standard error")
+	o.clusterOptions.register(c, p, "print the result as JSON on standard output, and events as JSON lines on standard error")
 	c.Flags().StringArrayVar(&o.sets, "set", nil, "NODEID.KEY=VALUE: set a configuration key of one broker's installed config (repeatable)")
 	c.Flags().BoolVar(&o.keepTargetConfig, "keep-target-config", false, "leave the target brokers' configuration files as they are")
 	c.Flags().BoolVar(&o.discardPrevious, "discard-previous", false, "delete the previous data folders once the restored cluster is ready")
@@ -171,7 +168,7 @@ func runRestore(ctx context.Context, s Streams, o restoreOptions, id string) err
 		}
 	}
 	if err != nil {
-		return incompleteError{err}
+		return incomplete(err)
 	}
 	return nil
 }

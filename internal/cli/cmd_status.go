@@ -17,13 +17,8 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/workflow"
 )
 
-type statusOptions struct {
-	output
-	clusterFlags
-}
-
 func newStatusCmd(s Streams, p Plugins) *cobra.Command {
-	var o statusOptions
+	var o clusterOptions
 	c := &cobra.Command{
 		Use:   "status [flags]",
 		Short: "Show each broker up or down, and any unfinished operation",
@@ -36,12 +31,11 @@ died: see 'zeebe-backup recover'), 6 when a broker is not ready.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd.Context(), s, o) },
 	}
-	o.clusterFlags.register(c, p)
-	o.output.register(c, "print the status as JSON")
+	o.register(c, p, "print the status as JSON")
 	return c
 }
 
-func runStatus(ctx context.Context, s Streams, o statusOptions) error {
+func runStatus(ctx context.Context, s Streams, o clusterOptions) error {
 	f, err := o.loadCluster(ctx)
 	if err != nil {
 		return err
@@ -80,7 +74,7 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 	}
 	l, err := r.ReadLock(ctx)
 	if errors.Is(err, repo.ErrLocked) {
-		return statusError{code: ExitLocked, msg: err.Error()}
+		return outcomeError{ExitLocked, err}
 	}
 	if err != nil {
 		return fmt.Errorf("status: read the lock of %s: %w", r.Location(), err)
@@ -96,11 +90,11 @@ func runStatus(ctx context.Context, s Streams, o statusOptions) error {
 	var verdict error
 	switch {
 	case st.Unfinished != nil:
-		verdict = statusError{ExitLocked, "unfinished operation: " + st.Unfinished.Message}
+		verdict = outcomeError{ExitLocked, errors.New("unfinished operation: " + st.Unfinished.Message)}
 	case len(unreadable) > 0:
-		verdict = statusError{ExitLocked, "cannot read " + strings.Join(unreadable, ", ") + ", which locks the broker all the same; look at it, and fix or remove it once no run is in progress"}
+		verdict = outcomeError{ExitLocked, errors.New("cannot read " + strings.Join(unreadable, ", ") + ", which locks the broker all the same; look at it, and fix or remove it once no run is in progress")}
 	case notReady > 0:
-		verdict = statusError{ExitIncomplete, fmt.Sprintf("%d of %d brokers are not ready", notReady, len(st.Brokers))}
+		verdict = outcomeError{ExitIncomplete, fmt.Errorf("%d of %d brokers are not ready", notReady, len(st.Brokers))}
 	}
 	if o.json {
 		if err := printJSON(s.Out, st); err != nil && verdict == nil {

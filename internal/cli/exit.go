@@ -55,21 +55,20 @@ func (e findingsError) Error() string {
 	return fmt.Sprintf("%d error-level findings (see above)", e.n)
 }
 
-// incompleteError marks a backup or restore whose data work is done but whose cluster did not
-// fully come back.
-type incompleteError struct{ err error }
-
-func (e incompleteError) Error() string { return e.err.Error() }
-func (e incompleteError) Unwrap() error { return e.err }
-
-// statusError is the verdict of status on a cluster that is not fully up, or that has an
-// unfinished operation.
-type statusError struct {
+// outcomeError is an outcome whose exit status is code whatever it wraps: a backup or restore
+// whose data work is done but whose cluster did not fully come back (ExitIncomplete), the
+// verdict of status on a cluster that is not fully up or has an unfinished operation.
+type outcomeError struct {
 	code int
-	msg  string
+	err  error
 }
 
-func (e statusError) Error() string { return e.msg }
+func (e outcomeError) Error() string { return e.err.Error() }
+func (e outcomeError) Unwrap() error { return e.err }
+
+// incomplete is the outcome of a backup or restore whose data work is done but whose cluster
+// did not fully come back.
+func incomplete(err error) error { return outcomeError{ExitIncomplete, err} }
 
 // declinedError is a restore or delete the person at the terminal did not confirm.
 type declinedError struct{ op, id string }
@@ -87,15 +86,12 @@ func (u usageError) Unwrap() error { return u.err }
 // ExitCode maps an error returned by a command to the documented exit status.
 func ExitCode(err error) int {
 	var u usageError
-	var inc incompleteError
-	var st statusError
+	var out outcomeError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &st):
-		return st.code
-	case errors.As(err, &inc):
-		return ExitIncomplete
+	case errors.As(err, &out):
+		return out.code
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.Is(err, repo.ErrLocked), errors.Is(err, fleet.ErrClusterLocked), errors.Is(err, workflow.ErrHolderAlive):
