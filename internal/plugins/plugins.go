@@ -10,6 +10,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/azblob"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
 )
@@ -20,6 +21,7 @@ func All() cli.Plugins {
 		Stores: storage.NewRegistry(
 			local.Backend(),
 			s3.Backend(),
+			azblob.Backend(),
 		),
 		Hosts: broker.NewRegistry(
 			broker.LocalKind(),
