@@ -32,8 +32,10 @@
 //     timeout or HTTP 408, 429, 500, 502, 503 or 504, four times with exponential backoff; a
 //     broken Get is resumed from its offset with a ranged request on the same version
 //     (If-Match its ETag).
-//  7. PutIfAbsent commits with If-None-Match: *, so the service decides which of racing
-//     callers wins; Delete of an absent blob succeeds; Delete removes a blob's snapshots too.
+//  7. PutIfAbsent always stages and commits with If-None-Match: * (even one block: Azurite
+//     counts blocks a failed Put left staged as a blob for Put Blob's condition, not for a
+//     commit's), so the service decides which of racing callers wins; Delete of an absent blob
+//     succeeds; Delete removes a blob's snapshots too.
 //  8. List returns the committed blobs below the prefix whose names are valid keys, sorted,
 //     5,000 a page.
 //

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/http"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -84,8 +85,13 @@ func (s *Store) explainResponse(head, op, role string, e *azcore.ResponseError) 
 		return &storeError{msg: fmt.Sprintf("%s: the container %q does not exist in the account %s; create it (az storage container create --name %s --account-name %s), or correct the container in the repository location (or the account)", head, s.container, s.account, s.container, s.account)}
 	case code == "ResourceNotFound" || code == "AccountIsDisabled" || code == "InvalidUri" && status == 400 && op == "probe":
 		return &storeError{msg: fmt.Sprintf("%s: the Blob service does not know the account %s (%s); check the account (option account, AZURE_STORAGE_ACCOUNT) and the endpoint", head, s.account, code)}
-	case code == "AuthenticationFailed" || code == "InvalidAuthenticationInfo" || code == "NoAuthenticationInformation":
+	case code == "AuthenticationFailed" || code == "InvalidAuthenticationInfo" || code == "NoAuthenticationInformation" ||
+		status == 403 && strings.Contains(serviceMessage(e), "failed to authenticate"): // Azurite says AuthorizationFailure
 		return &storeError{msg: fmt.Sprintf("%s: the Blob service refused the credentials (%s); check %s", head, code, s.auth.check)}
+	case code == "AuthorizationFailure" && e.RawResponse != nil && e.RawResponse.Request != nil && e.RawResponse.Request.Method == http.MethodHead:
+		// An answer without a body: Azure's AuthorizationFailure (a network rule, a SAS of
+		// another scope) or Azurite's for a wrong signature.
+		return &storeError{msg: fmt.Sprintf("%s: the Blob service refused the request (%s): the credentials (%s) are wrong or may not %s here; check %s, and that they are granted %s on the container %q", head, code, s.auth.name, op, s.auth.check, role, s.container)}
 	case strings.HasPrefix(code, "Authorization") || code == "InsufficientAccountPermissions" || status == 403:
 		return &storeError{msg: fmt.Sprintf("%s: access denied (%s): the credentials (%s) may not %s here; grant them %s on the container %q, or use other credentials", head, code, s.auth.name, op, role, s.container)}
 	case code == "InvalidBlockList" || code == "InvalidBlobOrBlock" || code == "BlockCountExceedsLimit" || code == "RequestBodyTooLarge":

@@ -51,7 +51,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, key string, r io.Reader) (int64
 }
 
 // put reads the source and stores it. A source that ends within one block is stored with one
-// Put Blob request; a longer one block by block (Put Block, at most Concurrency at once per
+// Put Blob request (PutIfAbsent: see putExclusive); a longer one block by block (Put Block, at most Concurrency at once per
 // store, each from a buffer of the store's pool) and committed with Put Block List, the commit
 // point: until then the key is as it was, and the staged blocks are no blob (List and Get do
 // not see them; Azure discards them when the blob is next committed, or a week after the last
@@ -90,14 +90,17 @@ func (s *Store) put(ctx context.Context, op, key string, r io.Reader, exclusive 
 	return u.run(ctx, src, buf[:n])
 }
 
-// putSingle stores data with one Put Blob request.
+// putSingle stores data that the source ended within, with one Put Blob request; for an
+// exclusive Put, as one staged block committed with If-None-Match: * (see putExclusive).
 func (s *Store) putSingle(ctx context.Context, op, key string, data []byte, exclusive bool) (int64, error) {
+	if exclusive {
+		return s.putExclusive(ctx, op, key, data)
+	}
 	sum := sha256.Sum256(data)
 	opts := &blockblob.UploadOptions{
 		Metadata:                map[string]*string{metaSHA256: to.Ptr(hex.EncodeToString(sum[:]))},
 		Tier:                    s.tier(),
 		TransactionalValidation: blob.TransferValidationTypeCRC64(crc64.Checksum(data, s.crcTable)),
-		AccessConditions:        ifAbsent(exclusive),
 	}
 	bb := s.client.NewBlockBlobClient(s.prefix + key)
 	var err error
@@ -110,6 +113,22 @@ func (s *Store) putSingle(ctx context.Context, op, key string, data []byte, excl
 		return 0, s.fail(op, key, writerRole, err)
 	}
 	return int64(len(data)), nil
+}
+
+// putExclusive stores data as one staged block (none for no data) committed with
+// If-None-Match: *. Not Put Blob with that condition: Azurite counts the blocks a failed Put
+// left staged under the key as a blob there, and refuses it until they expire, where Azure
+// and Azurite decide the condition of a commit on committed blobs alone.
+func (s *Store) putExclusive(ctx context.Context, op, key string, data []byte) (int64, error) {
+	u := &upload{s: s, op: op, key: key, exclusive: true, id: rand.Text(), sum: sha256.New(), size: int64(len(data))}
+	u.sum.Write(data)
+	if len(data) > 0 {
+		u.ids = []string{blockID(u.id, 0)}
+		if err := u.stage(ctx, u.ids[0], data); err != nil {
+			return 0, s.fail(op, key, writerRole, err)
+		}
+	}
+	return u.commit(ctx)
 }
 
 // upload is one Put of more than one block.
