@@ -29,9 +29,10 @@ type Config struct {
 // environment or Azure's identity chain only (see [Open]).
 func Backend() storage.Backend {
 	return storage.Backend{
-		Scheme: Scheme,
-		Form:   "azblob://container/prefix",
-		Parse:  Parse,
+		Scheme:  Scheme,
+		Form:    "azblob://container/prefix",
+		Parse:   Parse,
+		Options: WithOptions,
 		Open: func(ctx context.Context, l storage.Location) (storage.Store, error) {
 			return Open(ctx, l, OpenOptions{})
 		},
@@ -83,8 +84,8 @@ func Parse(loc string) (storage.Location, error) {
 }
 
 // WithOptions applies the options written beside a location Parse returned (see [Options]).
-// Its errors are *OptionError.
-func WithOptions(l storage.Location, opts map[string]string) (storage.Location, error) {
+// Its errors are *storage.OptionError.
+func WithOptions(l storage.Location, opts storage.Options) (storage.Location, error) {
 	c, ok := l.Config.(Config)
 	if !ok {
 		return storage.Location{}, fmt.Errorf("location %s was not parsed by the azblob backend", l.Text)

@@ -70,15 +70,25 @@ func TestParse(t *testing.T) {
 // the URL without repeating the key.
 func TestRegistry(t *testing.T) {
 	r := storage.NewRegistry(local.Backend(), azblob.Backend())
-	if got, err := r.Check("azblob://backups/zeebe"); err != nil || got != "azblob://backups/zeebe" {
+	if got, err := r.Check("azblob://backups/zeebe", nil); err != nil || got != "azblob://backups/zeebe" {
 		t.Fatalf("Check = %q, %v", got, err)
 	}
-	_, err := r.Check("azblob://account:SECRETKEY@backups/zeebe")
+	_, err := r.Check("azblob://account:SECRETKEY@backups/zeebe", nil)
 	var le *storage.LocationError
 	if !errors.As(err, &le) || strings.Contains(err.Error(), "SECRETKEY") {
 		t.Fatalf("Check with a key in the URL: %v", err)
 	}
-	if _, err := r.Check("gs://b"); err == nil || !strings.Contains(err.Error(), "azblob://container/prefix") {
+	// The cluster file's repositoryOptions reach the backend through the registry.
+	l, err := r.Parse("azblob://backups/zeebe", storage.Options{"account": "zeebeprod", "blockSize": "32MiB"})
+	if c := l.Config.(azblob.Config); err != nil || c.Account != "zeebeprod" || c.BlockSize != 32<<20 {
+		t.Fatalf("Parse with options = %+v, %v", l.Config, err)
+	}
+	_, err = r.Parse("azblob://backups/zeebe", storage.Options{"accountKey": "SECRETKEY"})
+	var oe *storage.OptionError
+	if !errors.As(err, &oe) || oe.Name != "accountKey" || strings.Contains(err.Error(), "SECRETKEY") {
+		t.Fatalf("Parse with a key as an option: %v", err)
+	}
+	if _, err := r.Check("gs://b", nil); err == nil || !strings.Contains(err.Error(), "azblob://container/prefix") {
 		t.Fatalf("Check(gs://b) = %v, want the supported forms named", err)
 	}
 }
@@ -121,7 +131,7 @@ func TestWithOptions(t *testing.T) {
 	}
 	for _, b := range bad {
 		_, err := azblob.WithOptions(l, map[string]string{b.name: b.value})
-		var oe *azblob.OptionError
+		var oe *storage.OptionError
 		if !errors.As(err, &oe) || oe.Name != b.name || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("option %s: %s: error = %v, want an OptionError naming it and saying %q", b.name, b.value, err, b.want)
 		}

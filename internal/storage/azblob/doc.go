@@ -39,6 +39,6 @@
 //  8. List returns the committed blobs below the prefix whose names are valid keys, sorted,
 //     5,000 a page.
 //
-// Probe (storage.Prober where storage has it) checks in one request that the service answers
+// Probe (storage.Prober) checks in one request that the service answers
 // and takes the credentials, and that the container exists and may be listed.
 package azblob

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
 // Defaults and limits of the upload settings. Memory for uploads is at most
@@ -23,7 +25,7 @@ const (
 )
 
 // Options are the settings of an Azure Blob repository: written beside its location (the
-// cluster file's repository options, by the names in brackets), each overridden by its
+// cluster file's repositoryOptions, by the names in brackets), each overridden by its
 // environment variable when that is set (Open reads them):
 //
 //   - Account (account; AZURE_STORAGE_ACCOUNT): the storage account, e.g. zeebebackups. Not
@@ -120,8 +122,9 @@ var (
 	sizePattern = regexp.MustCompile(`^([0-9]+)\s*(B|KiB|MiB|GiB)?$`)
 )
 
-// parseOptions applies the options written beside a location; every error is an *OptionError.
-func parseOptions(opts map[string]string) (Options, error) {
+// parseOptions applies the options written beside a location; every error is a
+// *storage.OptionError.
+func parseOptions(opts storage.Options) (Options, error) {
 	var o Options
 	names := make([]string, 0, len(opts))
 	for name := range opts {
@@ -131,10 +134,10 @@ func parseOptions(opts map[string]string) (Options, error) {
 	for _, name := range names {
 		i := slices.IndexFunc(options, func(op option) bool { return op.name == name })
 		if i < 0 {
-			return Options{}, &OptionError{Name: name, Err: fmt.Errorf("azblob repositories take no option %s; they take %s (credentials come from the environment or Azure's identity chain, never from a file)", name, optionNames())}
+			return Options{}, &storage.OptionError{Name: name, Err: fmt.Errorf("azblob repositories take no option %s; they take %s (credentials come from the environment or Azure's identity chain, never from a file)", name, optionNames())}
 		}
 		if err := options[i].set(&o, strings.TrimSpace(opts[name])); err != nil {
-			return Options{}, &OptionError{Name: name, Err: err}
+			return Options{}, &storage.OptionError{Name: name, Err: err}
 		}
 	}
 	return o, nil
@@ -233,18 +236,3 @@ func (o Options) concurrency() int {
 	}
 	return o.Concurrency
 }
-
-// OptionError is an option the backend refuses: Name is the option, Err says what is wrong
-// and what to write, without naming it.
-type OptionError struct {
-	Name string
-	Err  error
-}
-
-func (e *OptionError) Error() string { return fmt.Sprintf("option %s: %v", e.Name, e.Err) }
-
-func (e *OptionError) Unwrap() error { return e.Err }
-
-// Option names the option and says what is wrong with it, for a caller that names the option
-// its own way (with the line where it was written).
-func (e *OptionError) Option() (name, problem string) { return e.Name, e.Err.Error() }

@@ -33,7 +33,10 @@ type Store struct {
 	crcTable  *crc64.Table  // Azure's CRC-64 polynomial
 }
 
-var _ storage.Store = (*Store)(nil)
+var (
+	_ storage.Store  = (*Store)(nil)
+	_ storage.Prober = (*Store)(nil)
+)
 
 const (
 	// maxNameLen is Azure's longest blob name, in characters.
@@ -80,9 +83,9 @@ func (s *Store) Location() string { return s.location }
 // Endpoint returns the Blob service's URL the store sends its requests to, for messages.
 func (s *Store) Endpoint() string { return s.endpoint }
 
-// Probe lists one blob below the prefix, which needs the service, the account, the container,
-// accepted credentials and the permission to list blobs; it writes nothing. (It is the
-// storage.Prober power where storage has it.)
+// Probe implements storage.Prober: it lists one blob below the prefix, which needs the
+// service, the account, the container, accepted credentials and the permission to list blobs;
+// it writes nothing.
 func (s *Store) Probe(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("probe %s: %w", s.location, err)
