@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zeebe-backup/zeebe-backup/internal/broker"
+	"github.com/zeebe-backup/zeebe-backup/internal/cluster"
 	"github.com/zeebe-backup/zeebe-backup/internal/progress"
 )
 
@@ -42,14 +43,14 @@ func (c *Commands) StopAll(ctx context.Context, members []*Member, stopping func
 				return err
 			}
 		}
-		deadline, cancel := context.WithTimeout(ctx, m.Broker.Stop.Timeout)
-		defer cancel()
-		c.Events.Emit(progress.Event{Phase: "stop", Broker: m.Broker.NodeID, Message: "running the stop command"})
-		if out, err := c.run(deadline, m, "stop", m.Broker.Stop.Run, m.Broker.Stop.Timeout); err != nil {
-			return fmt.Errorf("%s: stop command %q: %w%s", m.Broker.Name(), m.Broker.Stop.Run, err, outputSuffix(out))
-		}
-		if err := broker.ProveDown(deadline, m.Host, m.Broker.Health, m.DataDir, pollOr(c.Poll)); err != nil {
-			return fmt.Errorf("%s: after its stop command returned, within %s: %w", m.Broker.Name(), m.Broker.Stop.Timeout, err)
+		err := c.runThen(ctx, m, "stop", m.Broker.Stop, func(deadline context.Context) error {
+			if err := broker.ProveDown(deadline, m.Host, m.Broker.Health, m.DataDir, pollOr(c.Poll)); err != nil {
+				return fmt.Errorf("%s: after its stop command returned, within %s: %w", m.Broker.Name(), m.Broker.Stop.Timeout, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		c.Events.Emit(progress.Event{Phase: "down", Broker: m.Broker.NodeID, Message: "fully down: no endpoint answers, no process holds " + m.DataDir})
 		return nil
@@ -63,18 +64,30 @@ func (c *Commands) StartAll(ctx context.Context, members []*Member) error {
 			c.Events.Emit(progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "already running and ready; not started again"})
 			return nil
 		}
-		deadline, cancel := context.WithTimeout(ctx, m.Broker.Start.Timeout)
-		defer cancel()
-		c.Events.Emit(progress.Event{Phase: "start", Broker: m.Broker.NodeID, Message: "running the start command"})
-		if out, err := c.run(deadline, m, "start", m.Broker.Start.Run, m.Broker.Start.Timeout); err != nil {
-			return fmt.Errorf("%s: start command %q: %w%s", m.Broker.Name(), m.Broker.Start.Run, err, outputSuffix(out))
-		}
-		if err := broker.WaitReady(deadline, m.Broker.Health, pollOr(c.Poll)); err != nil {
-			return fmt.Errorf("%s did not become ready within %s: %w", m.Broker.Name(), m.Broker.Start.Timeout, err)
+		err := c.runThen(ctx, m, "start", m.Broker.Start, func(deadline context.Context) error {
+			if err := broker.WaitReady(deadline, m.Broker.Health, pollOr(c.Poll)); err != nil {
+				return fmt.Errorf("%s did not become ready within %s: %w", m.Broker.Name(), m.Broker.Start.Timeout, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		c.Events.Emit(progress.Event{Phase: "ready", Broker: m.Broker.NodeID, Message: "ready"})
 		return nil
 	})
+}
+
+// runThen runs m's stop or start command (what) and then prove, which proves its effect, both
+// within the command's timeout.
+func (c *Commands) runThen(ctx context.Context, m *Member, what string, cmd cluster.Command, prove func(deadline context.Context) error) error {
+	deadline, cancel := context.WithTimeout(ctx, cmd.Timeout)
+	defer cancel()
+	c.Events.Emit(progress.Event{Phase: what, Broker: m.Broker.NodeID, Message: "running the " + what + " command"})
+	if out, err := c.run(deadline, m, what, cmd.Run, cmd.Timeout); err != nil {
+		return fmt.Errorf("%s: %s command %q: %w%s", m.Broker.Name(), what, cmd.Run, err, outputSuffix(out))
+	}
+	return prove(deadline)
 }
 
 // run runs one of m's commands ("stop" or "start"), recording its process group. A stop

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
@@ -198,19 +199,7 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return writeFrom(dst, in)
 }
 
 // commitSnapshot checkpoints the runtime folder into a new snapshot and commits it with its
@@ -275,12 +264,16 @@ func (s *snapshot) remove() {
 	os.RemoveAll(s.dir)
 }
 
-func writeSynced(name string, b []byte) error {
+// writeSynced writes b into the file name, synced to disk.
+func writeSynced(name string, b []byte) error { return writeFrom(name, bytes.NewReader(b)) }
+
+// writeFrom writes what r holds into the file name, synced to disk.
+func writeFrom(name string, r io.Reader) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		return err
 	}
