@@ -14,6 +14,7 @@ import (
 var noRelease = map[string]string{
 	"github.com/asaskevich/govalidator":         "no tagged release with a go.mod; required at this pseudo-version by ozzo-validation and the Zeebe Go client",
 	"google.golang.org/genproto/googleapis/rpc": "published only as pseudo-versions",
+	"github.com/pkg/browser":                    "no tagged release (go list -m -versions lists none); required at this pseudo-version by azidentity through MSAL's public-client package",
 }
 
 var (
