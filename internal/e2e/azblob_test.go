@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,114 @@ func azureEnv(srv *testserver.AzureServer, credential string) []string {
 		"AZURE_STORAGE_CONNECTION_STRING=", "AZURE_STORAGE_KEY=", "AZURE_STORAGE_SAS_TOKEN=", "AZURE_STORAGE_AUTH_MODE=",
 		"AZURE_STORAGE_ACCOUNT=" + srv.Account, "AZURE_STORAGE_SERVICE_ENDPOINT=" + srv.BlobEndpoint, credential,
 	}
+}
+
+// startAzure is an azblob:// repository on Azurite, its account, endpoint and key from the
+// environment only. Azurite saves its metadata every 5 seconds and forgets what it had not
+// saved when it is killed, so the remote's kill cuts the network path to it instead (a proxy
+// resets every connection and refuses new ones): the tool sees what a killed server looks
+// like, and the server comes back with what it had stored, as Azure's service does.
+func startAzure(t *testing.T) *remote {
+	srv := testserver.Azurite(t)
+	target := strings.TrimPrefix(srv.BlobEndpoint, "http://")
+	target, _, _ = strings.Cut(target, "/")
+	c := newCutter(t, target)
+	env := azureEnv(srv, "AZURE_STORAGE_KEY="+srv.Key)
+	return &remote{
+		loc:        "azblob://" + srv.Container + "/zeebe",
+		env:        withVar(env, "AZURE_STORAGE_SERVICE_ENDPOINT", "http://"+c.addr+"/"+srv.Account),
+		smallParts: []string{"ZEEBE_BACKUP_AZBLOB_BLOCK_SIZE=1MiB"},
+		secrets:    []string{srv.Key},
+		kill:       c.cut,
+		restart:    func() { c.mend(t) },
+	}
+}
+
+// cutter is a TCP proxy on loopback in front of a server.
+type cutter struct {
+	target, addr string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        map[net.Conn]bool
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	c := &cutter{target: target, conns: map[net.Conn]bool{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ln, c.addr = ln, ln.Addr().String()
+	go c.serve(ln)
+	t.Cleanup(c.cut)
+	return c
+}
+
+func (c *cutter) serve(ln net.Listener) {
+	for {
+		in, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go c.pipe(in)
+	}
+}
+
+// pipe copies between a client's connection and a new one to the server until either ends.
+func (c *cutter) pipe(in net.Conn) {
+	out, err := net.Dial("tcp", c.target)
+	if err != nil {
+		in.Close()
+		return
+	}
+	c.mu.Lock()
+	if c.ln == nil { // cut meanwhile
+		c.mu.Unlock()
+		in.Close()
+		out.Close()
+		return
+	}
+	c.conns[in], c.conns[out] = true, true
+	c.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { io.Copy(out, in); done <- struct{}{} }()
+	go func() { io.Copy(in, out); done <- struct{}{} }()
+	<-done
+	c.mu.Lock()
+	delete(c.conns, in)
+	delete(c.conns, out)
+	c.mu.Unlock()
+	in.Close()
+	out.Close()
+}
+
+// cut resets every connection and stops accepting: connections are refused.
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ln != nil {
+		c.ln.Close()
+		c.ln = nil
+	}
+	for conn := range c.conns {
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			tcp.SetLinger(0) // a reset, as the kernel sends for a killed process's sockets
+		}
+		conn.Close()
+	}
+	clear(c.conns)
+}
+
+// mend accepts connections again on the same address.
+func (c *cutter) mend(t *testing.T) {
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", c.addr, err)
+	}
+	c.mu.Lock()
+	c.ln = ln
+	c.mu.Unlock()
+	go c.serve(ln)
 }
 
 // useAzure points the environment's cluster file at a prefix of a container of srv, with the

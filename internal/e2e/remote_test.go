@@ -12,6 +12,7 @@ import (
 
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/azblob"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/testserver"
 )
@@ -36,10 +37,11 @@ var remoteBackends = []struct {
 	start  func(t *testing.T) *remote
 }{
 	{"s3", startMinIO},
+	{"azblob", startAzure},
 }
 
 // testStores opens the remote repositories in the test, to list and read what the tool stored.
-var testStores = storage.NewRegistry(s3.Backend())
+var testStores = storage.NewRegistry(s3.Backend(), azblob.Backend())
 
 // startMinIO is an s3:// repository on MinIO, its endpoint, region and keys from the
 // environment only (no shared files, no profile, no instance metadata).

@@ -15,11 +15,13 @@ import (
 
 // The retries of every request: the SDK's retry policy resends a request that failed with a
 // network error, a timeout or HTTP 408, 429, 500, 502, 503 or 504, rewinding its body (a staged
-// block is resent from its buffer), after 1s, 2s, 4s and 8s (with jitter).
+// block is resent from its buffer), after about 0.5s, 1s, 2s and 4s (with jitter; a Retry-After
+// of the service's is honoured): a service that is gone fails a request within about 10s, so
+// that an aborted backup does not keep the brokers waiting for the record of their start.
 const (
 	maxRetries    = 4
-	retryDelay    = time.Second
-	maxRetryDelay = 10 * time.Second
+	retryDelay    = 500 * time.Millisecond
+	maxRetryDelay = 4 * time.Second
 	// responseTimeout bounds the wait for an answer's headers once a request is sent, so that
 	// a service that stops answering fails the try (and is retried) instead of hanging.
 	responseTimeout = 2 * time.Minute
