@@ -178,7 +178,7 @@ var hostileCases = []hostileCase{
 	{name: "repo-flag-credentials", args: []string{"list", "--repo", "https://user:s3cr3t-pass@backups.example/zeebe"}, code: cli.ExitUsage, secrets: []string{"s3cr3t-pass"}},
 	{name: "repo-flag-file-url-host", args: []string{"list", "--repo", "file://otherhost/backups"}, code: cli.ExitUsage},
 	{name: "repo-flag-s3-port", args: []string{"list", "--repo", "s3://bucket:9000/zeebe"}, code: cli.ExitUsage, mentions: []string{"has a port", "endpoint"}},
-	{name: "repo-flag-unknown-scheme", args: []string{"list", "--repo", "gs://bucket/zeebe"}, code: cli.ExitUsage, mentions: []string{"scheme gs is not supported", "s3://bucket/prefix"}},
+	{name: "repo-flag-unknown-scheme", args: []string{"list", "--repo", "ftp://backup.example/zeebe"}, code: cli.ExitUsage, mentions: []string{"scheme ftp is not supported", "s3://bucket/prefix"}},
 	{name: "cluster-repo-s3-secret-option", args: []string{"status"}, setup: editCluster("repository: $ROOT/repo", "repository: s3://bucket/zeebe\nrepositoryOptions: {region: eu-west-1, secretAccessKey: wJalrXUtnFEMIsecret}"), code: cli.ExitUsage,
 		secrets: []string{"wJalrXUtnFEMIsecret"}, mentions: []string{"zeebe-backup.yaml:2: repositoryOptions.secretAccessKey:", "credential chain"}},
 	{name: "cluster-repo-options-of-folder", args: []string{"status"}, setup: editCluster("repository: $ROOT/repo", "repository: $ROOT/repo\nrepositoryOptions: {region: eu-west-1}"), code: cli.ExitUsage, mentions: []string{"repositoryOptions.region: file repositories take no options"}},
