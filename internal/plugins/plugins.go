@@ -11,6 +11,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/cli"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/azblob"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/gcs"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/local"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
 )
@@ -22,6 +23,7 @@ func All() cli.Plugins {
 			local.Backend(),
 			s3.Backend(),
 			azblob.Backend(),
+			gcs.Backend(),
 		),
 		Hosts: broker.NewRegistry(
 			broker.LocalKind(),

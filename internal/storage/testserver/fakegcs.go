@@ -27,6 +27,21 @@ type GCSServer struct {
 // are kept on disk (-backend filesystem), so they survive Restart.
 func FakeGCS(t testing.TB) *GCSServer {
 	t.Helper()
+	return fakeGCS(t, "filesystem")
+}
+
+// FakeGCSInMemory is FakeGCS with the objects in the server's memory (-backend memory), which
+// Restart loses (the bucket is made again). Unlike the filesystem backend, it has no folders,
+// like Cloud Storage: there, deleting "a/b" leaves a folder "a", so that no object "a" can be
+// stored afterwards, and "a" and "a/b" cannot both exist.
+func FakeGCSInMemory(t testing.TB) *GCSServer {
+	t.Helper()
+	return fakeGCS(t, "memory")
+}
+
+// fakeGCS starts a fake-gcs-server with the backend named ("filesystem" or "memory").
+func fakeGCS(t testing.TB, backend string) *GCSServer {
+	t.Helper()
 	bin := binary(t, "FAKE_GCS_SERVER")
 	root := t.TempDir()
 	s := &GCSServer{Bucket: "zb-test-" + randomHex(t, 6)}
@@ -46,7 +61,7 @@ func FakeGCS(t testing.TB) *GCSServer {
 			return []string{
 				"-scheme", "http", "-host", "127.0.0.1", "-port", strconv.Itoa(port),
 				"-public-host", hostPort, "-external-url", "http://" + hostPort,
-				"-backend", "filesystem", "-filesystem-root", store, "-data", seed,
+				"-backend", backend, "-filesystem-root", store, "-data", seed,
 				"-log-level", "warn",
 			}
 		},

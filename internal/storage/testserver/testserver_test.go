@@ -114,6 +114,31 @@ func TestFakeGCS(t *testing.T) {
 	check()
 }
 
+// In memory, a deleted "a/b" leaves no folder "a" behind: "a" can be stored next, as on GCS.
+func TestFakeGCSInMemory(t *testing.T) {
+	t.Parallel()
+	s := FakeGCSInMemory(t)
+	onLoopback(t, s.Endpoint)
+	upload := func(name string) int {
+		t.Helper()
+		res, err := http.Post(s.Endpoint+"/upload/storage/v1/b/"+s.Bucket+"/o?uploadType=media&name="+url.QueryEscape(name), "application/octet-stream", strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if status := upload("a/b"); status != http.StatusOK {
+		t.Fatalf("upload a/b: %d", status)
+	}
+	if status, body := request(t, http.MethodDelete, s.Endpoint+"/storage/v1/b/"+s.Bucket+"/o/"+url.PathEscape("a/b"), nil); status != http.StatusOK && status != http.StatusNoContent { // GCS says 204, fake-gcs-server 200
+		t.Fatalf("delete a/b: %d %s", status, body)
+	}
+	if status := upload("a"); status != http.StatusOK {
+		t.Fatalf("upload a after a/b was deleted: %d, want 200", status)
+	}
+}
+
 func TestAzurite(t *testing.T) {
 	t.Parallel()
 	s := Azurite(t)
@@ -189,9 +214,10 @@ func TestMissingServerFailsWithInstallCommand(t *testing.T) {
 	empty := t.TempDir()
 	t.Setenv("SERVERS_DIR", empty)
 	for name, start := range map[string]func(testing.TB){
-		"minio":   func(tb testing.TB) { MinIO(tb) },
-		"fakegcs": func(tb testing.TB) { FakeGCS(tb) },
-		"azurite": func(tb testing.TB) { Azurite(tb) },
+		"minio":             func(tb testing.TB) { MinIO(tb) },
+		"fakegcs":           func(tb testing.TB) { FakeGCS(tb) },
+		"fakegcs in memory": func(tb testing.TB) { FakeGCSInMemory(tb) },
+		"azurite":           func(tb testing.TB) { Azurite(tb) },
 	} {
 		msg := fatalOf(t, start)
 		if !strings.Contains(msg, "make deps") || !strings.Contains(msg, "scripts/install-deps.sh") {

@@ -1,0 +1,46 @@
+// Package gcs is a [storage.Store] in a Google Cloud Storage bucket, through the official
+// client library (cloud.google.com/go/storage, JSON API).
+//
+// A repository is written gs://bucket or gs://bucket/prefix; the key "a/b" is the object
+// "prefix/a/b". Settings (endpoint, CA file, storage class, KMS key, chunk size) are
+// [Options]; credentials are never an option, a flag or part of the location: they come from
+// Google's standard chain (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application default
+// credentials, the metadata server on GCE and GKE with workload identity), or there are none
+// when STORAGE_EMULATOR_HOST points at an emulator.
+//
+// Invariants:
+//
+//  1. Put streams: a resumable upload sends the source chunk by chunk (ChunkSize, 16 MiB by
+//     default), so a Put holds one chunk in memory whatever the object's size. A failed chunk
+//     is sent again from that buffer, after the session's offset is asked, with exponential
+//     backoff for at most the retry deadline (32 s); so is every other request.
+//  2. Cloud Storage commits an object only when the upload's last chunk arrives: until then
+//     readers see the previous object or none, and List does not show the key. A Put whose
+//     source fails or whose context is cancelled aborts its upload and never commits, so it
+//     leaves nothing (the unfinished session expires on its own; it is never listed).
+//  3. While it sends, Put computes the size, CRC32C and SHA-256 of the bytes it reads from the
+//     source. The library sends its own CRC32C of the whole object with the last chunk, which
+//     Cloud Storage checks before it commits. After the commit, Put checks the size and CRC32C
+//     Cloud Storage reports for the object against its own: a mismatch removes the object
+//     (that generation only) and fails. It then records the SHA-256 as the object's metadata
+//     "sha256" (Cloud Storage computes none), with a metadata update conditioned on the
+//     generation it created.
+//  4. PutIfAbsent uploads with ifGenerationMatch=0: of racing callers, Cloud Storage commits
+//     exactly one; the others get an error wrapping storage.ErrExists. The object carries a
+//     random token of its writer, so a retried create whose first try succeeded unseen knows
+//     the object is its own instead of taking it for someone else's lock.
+//  5. Get streams the current generation; the library checks the CRC32C of a whole read and
+//     resumes a broken download with a ranged request of the same generation. An absent
+//     object is fs.ErrNotExist.
+//  6. List reads every page (1000 names each) of the objects below the prefix and sorts the
+//     keys; objects whose names are no valid key (a console's "folder/" placeholder) are left
+//     out. Delete of an absent object succeeds.
+//  7. Errors name the key and say what to do: an unreachable endpoint, refused credentials,
+//     a missing bucket, a missing permission. They quote no credentials and no query string
+//     of a URL (an upload session's URL lets whoever has it write the object).
+//  8. A key may be both an object and the prefix of others ("a" and "a/b"): Cloud Storage has
+//     no folders.
+//
+// The store has the optional power of a pre-flight check, Probe, and no other: Cloud Storage
+// has no free space to report and leaves no temporary objects.
+package gcs
