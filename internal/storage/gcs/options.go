@@ -121,7 +121,7 @@ func WithOptions(l storage.Location, opts storage.Options) (storage.Location, er
 	for _, name := range names {
 		i := slices.IndexFunc(settings, func(op setting) bool { return op.name == name })
 		if i < 0 {
-			return storage.Location{}, &storage.OptionError{Name: name, Err: fmt.Errorf("gs repositories take no option %s; they take %s (credentials come from Google's standard chain, never from a file)", name, optionNames())}
+			return storage.Location{}, &storage.OptionError{Name: name, Err: fmt.Errorf("gs repositories take no option %s; they take %s (credentials come from Google's standard chain, never from repository options)", name, optionNames())}
 		}
 		if err := settings[i].set(&o, strings.TrimSpace(opts[name])); err != nil {
 			return storage.Location{}, &storage.OptionError{Name: name, Err: err}

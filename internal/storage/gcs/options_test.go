@@ -24,7 +24,7 @@ func TestOptions(t *testing.T) {
 		t.Fatalf("WithOptions = %+v, %v; want %+v", l.Config, err, want)
 	}
 	for opts, wantErr := range map[[2]string]string{
-		{"region", "eu"}:                             "option region: gs repositories take no option region; they take endpoint, caFile, storageClass, kmsKey, chunkSize (credentials come from Google's standard chain, never from a file)",
+		{"region", "eu"}:                             "option region: gs repositories take no option region; they take endpoint, caFile, storageClass, kmsKey, chunkSize (credentials come from Google's standard chain, never from repository options)",
 		{"credentials", "/k.json"}:                   "gs repositories take no option credentials",
 		{"endpoint", "storage.example.com"}:          `option endpoint: "storage.example.com" is not an endpoint; write the server's URL`,
 		{"endpoint", "https://u:p@x.example"}:        "an endpoint with credentials; remove them",
