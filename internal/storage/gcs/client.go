@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -17,6 +18,13 @@ import (
 
 // credentialsHint says where credentials come from, for the errors about them.
 const credentialsHint = "check the file GOOGLE_APPLICATION_CREDENTIALS names, run `gcloud auth application-default login`, or check the workload identity of this machine or pod"
+
+// quiet are the options of every client: the new auth library, as Google's own storage client
+// uses it, and no logger (the library logs requests, headers and all, when
+// GOOGLE_SDK_GO_LOGGING_LEVEL is set; the tool never does).
+func quiet() []option.ClientOption {
+	return []option.ClientOption{internaloption.EnableNewAuthLibrary(), option.WithLogger(slog.New(slog.DiscardHandler))}
+}
 
 // newService makes the client of Cloud Storage's JSON API. Requests go to the emulator when
 // emulator (STORAGE_EMULATOR_HOST: host:port or a URL) is set, without credentials; else to the
@@ -47,8 +55,7 @@ func newService(ctx context.Context, o Options, emulator string) (*raw.Service, 
 	} else {
 		opts = append(opts, auth)
 	}
-	// The new auth library, as Google's own storage client uses it.
-	opts = append(opts, option.WithUserAgent("zeebe-backup"), internaloption.EnableNewAuthLibrary())
+	opts = append(append(opts, option.WithUserAgent("zeebe-backup")), quiet()...)
 	svc, err := raw.NewService(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("make the Cloud Storage client: %w; %s", err, credentialsHint)
@@ -72,7 +79,7 @@ func clientTrusting(ctx context.Context, caFile string, auth option.ClientOption
 	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	rt, err := htransport.NewTransport(ctx, base, auth, internaloption.EnableNewAuthLibrary())
+	rt, err := htransport.NewTransport(ctx, base, append(quiet(), auth)...)
 	if err != nil {
 		return nil, fmt.Errorf("find Google credentials: %w; %s", err, credentialsHint)
 	}

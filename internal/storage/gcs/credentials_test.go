@@ -87,6 +87,9 @@ func TestCredentialsFromTheStandardChain(t *testing.T) {
 	for _, tls := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tls=%v", tls), func(t *testing.T) {
 			secrets, tokens := plantedCredentials(t)
+			// The library would log every request and answer to standard error.
+			t.Setenv("GOOGLE_SDK_GO_LOGGING_LEVEL", "debug")
+			logs := captureStderr(t)
 			p := newProxy(t, srv.Endpoint, tls)
 			opts := map[string]string{"endpoint": p.URL, "chunkSize": "256KiB"}
 			if tls {
@@ -159,6 +162,10 @@ func TestCredentialsFromTheStandardChain(t *testing.T) {
 				}
 				texts = append(texts, fmt.Sprintf("%v", a.Metadata))
 			}
+			if logged := logs(); logged != "" {
+				t.Errorf("the client logged:\n%.2000s", logged)
+				texts = append(texts, logged)
+			}
 			for _, text := range texts {
 				for _, secret := range secrets {
 					if strings.Contains(text, secret) {
@@ -171,3 +178,23 @@ func TestCredentialsFromTheStandardChain(t *testing.T) {
 }
 
 var _ storage.Store = (*gcs.Store)(nil)
+
+// captureStderr sends the process's standard error to a file until the test ends; the
+// function returned reads what was written so far.
+func captureStderr(t *testing.T) func() string {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = f
+	t.Cleanup(func() { os.Stderr = saved; f.Close() })
+	return func() string {
+		b, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+}

@@ -1,5 +1,5 @@
-// Package gcs is a [storage.Store] in a Google Cloud Storage bucket, through the official
-// client library (cloud.google.com/go/storage, JSON API).
+// Package gcs is a [storage.Store] in a Google Cloud Storage bucket, through Google's client of
+// the JSON API (google.golang.org/api/storage/v1, with its transport and credentials).
 //
 // A repository is written gs://bucket or gs://bucket/prefix; the key "a/b" is the object
 // "prefix/a/b". Settings (endpoint, CA file, storage class, KMS key, chunk size) are
@@ -11,9 +11,11 @@
 // Invariants:
 //
 //  1. Put streams: a resumable upload sends the source chunk by chunk (ChunkSize, 16 MiB by
-//     default), so a Put holds one chunk in memory whatever the object's size. A failed chunk
-//     is sent again from that buffer, after the session's offset is asked, with exponential
-//     backoff for at most the retry deadline (32 s); so is every other request.
+//     default), so a Put holds one chunk in memory whatever the object's size; a source that
+//     fits in one chunk is sent whole in one request. A failed chunk is sent again from that
+//     buffer with exponential backoff, for at most the retry deadline (32 s) since the server
+//     last took one; every other request is retried likewise on the errors Cloud Storage
+//     documents as transient (408, 429, 5xx, broken or refused connections).
 //  2. Cloud Storage commits an object only when the upload's last chunk arrives: until then
 //     readers see the previous object or none, and List does not show the key. A Put whose
 //     source fails or whose context is cancelled aborts its upload and never commits, so it
@@ -29,9 +31,9 @@
 //     exactly one; the others get an error wrapping storage.ErrExists. The object carries a
 //     random token of its writer, so a retried create whose first try succeeded unseen knows
 //     the object is its own instead of taking it for someone else's lock.
-//  5. Get streams the current generation; the library checks the CRC32C of a whole read and
-//     resumes a broken download with a ranged request of the same generation. An absent
-//     object is fs.ErrNotExist.
+//  5. Get streams the current generation. A download that breaks is resumed with a ranged
+//     request of that generation where it stopped; a whole read is checked against the size
+//     and the CRC32C Cloud Storage sent (X-Goog-Hash). An absent object is fs.ErrNotExist.
 //  6. List reads every page (1000 names each) of the objects below the prefix and sorts the
 //     keys; objects whose names are no valid key (a console's "folder/" placeholder) are left
 //     out. Delete of an absent object succeeds.
@@ -41,6 +43,7 @@
 //  8. A key may be both an object and the prefix of others ("a" and "a/b"): Cloud Storage has
 //     no folders.
 //
-// The store has the optional power of a pre-flight check, Probe, and no other: Cloud Storage
-// has no free space to report and leaves no temporary objects.
+// The store has one optional power, [storage.Prober] (the pre-flight's check of the endpoint,
+// the credentials and the bucket), and no other: Cloud Storage has no free space to report and
+// leaves no temporary objects.
 package gcs

@@ -3,6 +3,7 @@ package gcs_test
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -181,7 +182,8 @@ func uploadType(r *http.Request) string {
 // store; it talks to the server directly, without credentials.
 func rawClient(t *testing.T, srv *testserver.GCSServer) *raw.Service {
 	t.Helper()
-	c, err := raw.NewService(t.Context(), option.WithEndpoint(srv.Endpoint+"/storage/v1/"), option.WithoutAuthentication())
+	c, err := raw.NewService(t.Context(), option.WithEndpoint(srv.Endpoint+"/storage/v1/"), option.WithoutAuthentication(),
+		option.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
