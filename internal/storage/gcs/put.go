@@ -85,16 +85,16 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 
 	created, err := call.Do()
 	switch {
-	case src.err != nil:
+	case src.err != nil: // the upload failed with it: nothing was committed
 		return 0, fmt.Errorf("read the data to store: %w", src.err)
+	case err == nil:
+		return src.n, s.verify(ctx, key, created, src)
 	case ctx.Err() != nil:
 		return 0, ctx.Err()
-	case err != nil && exclusive && status(err) == http.StatusPreconditionFailed:
+	case exclusive && status(err) == http.StatusPreconditionFailed:
 		return s.createdAnyway(ctx, key, token, src)
-	case err != nil:
-		return 0, s.explain(err)
 	}
-	return src.n, s.verify(ctx, key, created, src)
+	return 0, s.explain(err)
 }
 
 // createdAnyway looks at the object of a PutIfAbsent that Cloud Storage refused as existing:
