@@ -13,6 +13,7 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/sim/simtest"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/azblob"
+	"github.com/zeebe-backup/zeebe-backup/internal/storage/gcs"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/s3"
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/testserver"
 )
@@ -38,10 +39,11 @@ var remoteBackends = []struct {
 }{
 	{"s3", startMinIO},
 	{"azblob", startAzure},
+	{"gs", startFakeGCS},
 }
 
 // testStores opens the remote repositories in the test, to list and read what the tool stored.
-var testStores = storage.NewRegistry(s3.Backend(), azblob.Backend())
+var testStores = storage.NewRegistry(s3.Backend(), azblob.Backend(), gcs.Backend())
 
 // startMinIO is an s3:// repository on MinIO, its endpoint, region and keys from the
 // environment only (no shared files, no profile, no instance metadata).
@@ -53,6 +55,20 @@ func startMinIO(t *testing.T) *remote {
 		env:        withVar(env, "AWS_REGION", srv.Region),
 		smallParts: []string{"ZEEBE_BACKUP_S3_PART_SIZE=5MiB"},
 		secrets:    []string{srv.SecretKey},
+		kill:       srv.Kill,
+		restart:    srv.Restart,
+	}
+}
+
+// startFakeGCS is a gs:// repository on fake-gcs-server (objects on disk, so that they outlive
+// a restart), reached through STORAGE_EMULATOR_HOST, without credentials; were Google's
+// credential chain asked anyway, its metadata server would be a closed loopback port.
+func startFakeGCS(t *testing.T) *remote {
+	srv := testserver.FakeGCS(t)
+	return &remote{
+		loc:        "gs://" + srv.Bucket + "/zeebe",
+		env:        append(srv.Env(), "GOOGLE_APPLICATION_CREDENTIALS=", "GCE_METADATA_HOST=127.0.0.1:9"),
+		smallParts: []string{"ZEEBE_BACKUP_GCS_CHUNK_SIZE=256KiB"},
 		kill:       srv.Kill,
 		restart:    srv.Restart,
 	}

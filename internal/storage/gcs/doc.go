@@ -15,7 +15,9 @@
 //     fits in one chunk is sent whole in one request. A failed chunk is sent again from that
 //     buffer with exponential backoff, for at most the retry deadline (32 s) since the server
 //     last took one; every other request is retried likewise on the errors Cloud Storage
-//     documents as transient (408, 429, 5xx, broken or refused connections).
+//     documents as transient (408, 429, 5xx, broken connections). A refused connection (no
+//     server listens: a wrong endpoint, a stopped emulator) is retried for 5 s only, so that
+//     a workflow whose server went away fails in seconds.
 //  2. Cloud Storage commits an object only when the upload's last chunk arrives: until then
 //     readers see the previous object or none, and List does not show the key. A Put whose
 //     source fails or whose context is cancelled aborts its upload and never commits, so it

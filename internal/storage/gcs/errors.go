@@ -68,7 +68,7 @@ func (s *Store) explain(err error) error {
 	case status(err) != 0:
 		return &explained{msg: s.httpProblem(status(err), cause), err: err}
 	case errors.As(err, &urlErr) || errors.As(err, &netErr):
-		return &explained{msg: fmt.Sprintf("cannot reach %s (%s), retried for %s; check the endpoint and the network", s.endpoint, cause, s.retryDeadline), err: err}
+		return &explained{msg: fmt.Sprintf("cannot reach %s (%s), retried for %s; check the endpoint and the network", s.endpoint, cause, s.retryBudget(err)), err: err}
 	}
 	return &explained{msg: cause, err: err}
 }
@@ -129,16 +129,33 @@ func backoff() *gax.Backoff {
 	return &gax.Backoff{Initial: 100 * time.Millisecond, Max: 5 * time.Second, Multiplier: 2}
 }
 
-// retry runs op until it succeeds, fails for good, or has failed for the retry deadline.
+// refusedDeadline bounds the retries of a refused connection: no server listens there (a
+// wrong endpoint, a stopped emulator or proxy); Cloud Storage itself never refuses one. A
+// workflow whose server went away then fails in seconds, not a retry deadline per request.
+const refusedDeadline = 5 * time.Second
+
+// retryBudget is how long a request failing with err is retried: not at all when the error
+// is not transient, briefly when the connection was refused, else the retry deadline.
+func (s *Store) retryBudget(err error) time.Duration {
+	switch {
+	case !transient(err):
+		return 0
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return min(refusedDeadline, s.retryDeadline)
+	}
+	return s.retryDeadline
+}
+
+// retry runs op until it succeeds, fails for good, or has failed for its retry budget.
 func (s *Store) retry(ctx context.Context, op func() error) error {
-	deadline := time.Now().Add(s.retryDeadline)
+	start := time.Now()
 	bo := backoff()
 	for {
 		err := op()
-		if err == nil || !transient(err) {
-			return err
+		if err == nil {
+			return nil
 		}
-		remaining := time.Until(deadline)
+		remaining := s.retryBudget(err) - time.Since(start)
 		if remaining <= 0 {
 			return err
 		}

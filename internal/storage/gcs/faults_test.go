@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -253,5 +254,28 @@ func wantKeys(t *testing.T, s storage.Store, prefix string, want ...string) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("List(%q) = %q, want %q", prefix, got, want)
+	}
+}
+
+// Nothing listens at the endpoint: a request fails after 5 s of retries, not the retry
+// deadline of 32 s, so that a workflow whose server went away fails in seconds.
+func TestRefusedConnectionFailsFast(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t.Setenv(gcs.EmulatorVariable, addr)
+	s := open(t, "bucket", "zeebe", nil)
+	start := time.Now()
+	_, err = s.Stat(t.Context(), "lock.json")
+	took := time.Since(start)
+	want := "cannot reach the emulator at " + addr + " (STORAGE_EMULATOR_HOST)"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "retried for 5s") {
+		t.Errorf("Stat with nothing listening: %v; want an error saying it %s, retried for 5s", err, want)
+	}
+	if took < 4*time.Second || took > 15*time.Second {
+		t.Errorf("Stat failed after %s; want about 5s", took)
 	}
 }

@@ -110,7 +110,7 @@ func (r *reader) Read(p []byte) (int, error) {
 			return n, r.end()
 		case err == nil || n > 0:
 			return n, nil
-		case !transient(err) || time.Since(r.last) > r.s.retryDeadline || r.ctx.Err() != nil:
+		case time.Since(r.last) >= r.s.retryBudget(err) || r.ctx.Err() != nil:
 			return 0, fmt.Errorf("get %q: %w", r.key, r.s.explain(err))
 		}
 		r.body.Close()

@@ -75,12 +75,12 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 	}
 	// The library bounds the retries of a chunk (ChunkRetryDeadline) but not those of the
 	// request that starts a session or sends a small object whole; this bounds them all by the
-	// time since the server last took a chunk.
+	// retry budget since the server last took a chunk.
 	var progress atomic.Int64
 	progress.Store(time.Now().UnixNano())
 	call = call.ProgressUpdater(func(int64, int64) { progress.Store(time.Now().UnixNano()) })
 	call = call.WithRetry(backoff(), func(err error) bool {
-		return time.Since(time.Unix(0, progress.Load())) < s.retryDeadline && transient(err)
+		return time.Since(time.Unix(0, progress.Load())) < s.retryBudget(err)
 	})
 
 	created, err := call.Do()
