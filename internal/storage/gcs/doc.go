@@ -22,13 +22,15 @@
 //     readers see the previous object or none, and List does not show the key. A Put whose
 //     source fails or whose context is cancelled aborts its upload and never commits, so it
 //     leaves nothing (the unfinished session expires on its own; it is never listed).
-//  3. While it sends, Put computes the size, CRC32C and SHA-256 of the bytes it reads from the
-//     source. The library sends its own CRC32C of the whole object with the last chunk, which
-//     Cloud Storage checks before it commits. After the commit, Put checks the size and CRC32C
-//     Cloud Storage reports for the object against its own: a mismatch removes the object
-//     (that generation only) and fails. It then records the SHA-256 as the object's metadata
-//     "sha256" (Cloud Storage computes none), with a metadata update conditioned on the
-//     generation it created.
+//  3. While it sends, Put computes the size and CRC32C of the bytes it reads from the source.
+//     The library sends its own CRC32C of the whole object with the last chunk (or with the
+//     object sent whole), which Cloud Storage checks before it commits. After the commit, Put
+//     checks the size and CRC32C Cloud Storage reports for the object against its own: a
+//     mismatch removes the object (that generation only) and fails. Cloud Storage knows no
+//     SHA-256 and takes an object's metadata only when an upload starts, so the store records
+//     none: the repository records the SHA-256 of every file it stores in the manifest, which
+//     verify --deep and restore check. The commit is Put's last request: once the object is
+//     listed, the Put has nothing left that can fail.
 //  4. PutIfAbsent uploads with ifGenerationMatch=0: of racing callers, Cloud Storage commits
 //     exactly one; the others get an error wrapping storage.ErrExists. The object carries a
 //     random token of its writer, so a retried create whose first try succeeded unseen knows

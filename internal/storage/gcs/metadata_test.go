@@ -3,8 +3,6 @@ package gcs_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,9 +14,9 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage/testserver"
 )
 
-// Put records the SHA-256 of what it sent as the object's metadata, and creates the object
-// with the storage class and KMS key of the options, whether it is sent whole or in chunks.
-func TestPutRecordsSHA256AndSettings(t *testing.T) {
+// Put creates the object with the storage class and KMS key of the options, whether it is sent
+// whole or in chunks, and the upload is Put's last request.
+func TestPutAppliesTheSettings(t *testing.T) {
 	srv := testserver.FakeGCSInMemory(t)
 	p := newProxy(t, srv.Endpoint, false)
 	t.Setenv(gcs.EmulatorVariable, strings.TrimPrefix(p.URL, "http://"))
@@ -29,16 +27,16 @@ func TestPutRecordsSHA256AndSettings(t *testing.T) {
 		if _, err := s.Put(ctx, name, bytes.NewReader(data)); err != nil {
 			t.Fatal(err)
 		}
+		seen := p.seen()
+		if last := seen[len(seen)-1]; !strings.HasPrefix(last.Path, "/upload/") {
+			t.Errorf("%s: Put's last request was %s %s, not its upload", name, last.Method, last.Path)
+		}
 		a, err := rawClient(t, srv).Objects.Get(srv.Bucket, "meta/"+name).Context(ctx).Do()
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(data)
-		if got := a.Metadata[gcs.SHA256Metadata]; got != hex.EncodeToString(sum[:]) {
-			t.Errorf("%s: metadata sha256 = %q, want %x", name, got, sum)
-		}
-		if a.StorageClass != "NEARLINE" {
-			t.Errorf("%s: storage class %q, want NEARLINE", name, a.StorageClass)
+		if a.StorageClass != "NEARLINE" || int(a.Size) != len(data) {
+			t.Errorf("%s: storage class %q, %d bytes; want NEARLINE, %d", name, a.StorageClass, a.Size, len(data))
 		}
 	}
 	// fake-gcs-server keeps no KMS key: the requests that create objects must name it.

@@ -3,10 +3,8 @@ package gcs
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -22,15 +20,10 @@ import (
 	"github.com/zeebe-backup/zeebe-backup/internal/storage"
 )
 
-// The custom metadata the store writes on its objects.
-const (
-	// SHA256Metadata holds the hex SHA-256 of the object's bytes, computed while they were
-	// sent (Cloud Storage itself knows only CRC32C and MD5).
-	SHA256Metadata = "sha256"
-	// writerMetadata holds a random token of the PutIfAbsent that created the object, so that a
-	// retried create whose first try succeeded (its answer lost) knows the object is its own.
-	writerMetadata = "zeebe-backup-writer"
-)
+// writerMetadata is the custom metadata that holds a random token of the PutIfAbsent that
+// created the object, so that a retried create whose first try succeeded (its answer lost)
+// knows the object is its own.
+const writerMetadata = "zeebe-backup-writer"
 
 // Put stores the whole of r under key with a resumable upload (see the package documentation).
 func (s *Store) Put(ctx context.Context, key string, r io.Reader) (int64, error) {
@@ -56,7 +49,7 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, exclusive bool
 		return 0, err
 	}
 	obj := &raw.Object{Name: s.name(key), ContentType: "application/octet-stream", StorageClass: s.cfg.StorageClass}
-	src := &source{r: ctxio.Reader(ctx, r), sums: newDigests()}
+	src := &source{r: ctxio.Reader(ctx, r), crc: crc32.New(castagnoli)}
 	// The library reads the source chunk by chunk into one buffer (a source that fits in one
 	// chunk is sent whole, with its metadata) and sends the CRC32C of the whole object, which
 	// Cloud Storage checks before it commits. Cloud Storage commits only when the last chunk
@@ -109,32 +102,18 @@ func (s *Store) createdAnyway(ctx context.Context, key, token string, src *sourc
 }
 
 // verify checks the object Cloud Storage reports against what was read from the source: its
-// size and CRC32C. A mismatch removes the object (this generation only) and fails. Then it
-// records the SHA-256 as the object's metadata.
+// size and CRC32C. A mismatch removes the object (this generation only) and fails.
 func (s *Store) verify(ctx context.Context, key string, o *raw.Object, src *source) error {
-	crc := src.sums.crc.Sum32()
+	crc := src.crc.Sum32()
 	stored, ok := decodeCRC32C(o.Crc32c)
-	if int64(o.Size) != src.n || !ok || stored != crc {
-		problem := fmt.Sprintf("%s stored %d bytes with CRC32C %q, but %d bytes with CRC32C %08x were sent", s.endpoint, o.Size, o.Crc32c, src.n, crc)
-		if err := s.delete(ctx, o.Name, o.Generation); err != nil {
-			return fmt.Errorf("%s; removing the damaged object failed too: %w; remove %s/%s", problem, s.explain(err), s.Location(), key)
-		}
-		return fmt.Errorf("%s; the damaged object was removed: store it again", problem)
+	if int64(o.Size) == src.n && ok && stored == crc {
+		return nil
 	}
-	sum := hex.EncodeToString(src.sums.sha.Sum(nil))
-	err := s.retry(ctx, func() error {
-		_, err := s.svc.Objects.Patch(s.cfg.Bucket, o.Name, &raw.Object{Metadata: map[string]string{SHA256Metadata: sum}}).
-			IfGenerationMatch(o.Generation).IfMetagenerationMatch(o.Metageneration).Projection("noAcl").Context(ctx).Do()
-		return err
-	})
-	switch status(err) {
-	case http.StatusNotFound, http.StatusPreconditionFailed:
-		return nil // replaced or removed since by another writer: this Put's blob was stored whole
+	problem := fmt.Sprintf("%s stored %d bytes with CRC32C %q, but %d bytes with CRC32C %08x were sent", s.endpoint, o.Size, o.Crc32c, src.n, crc)
+	if err := s.delete(ctx, o.Name, o.Generation); err != nil {
+		return fmt.Errorf("%s; removing the damaged object failed too: %w; remove %s/%s", problem, s.explain(err), s.Location(), key)
 	}
-	if err != nil {
-		return fmt.Errorf("stored, but recording its SHA-256 failed: %w", s.explain(err))
-	}
-	return nil
+	return fmt.Errorf("%s; the damaged object was removed: store it again", problem)
 }
 
 // decodeCRC32C reads a CRC32C as the JSON API writes it: base64 of 4 bytes, big-endian.
@@ -146,36 +125,21 @@ func decodeCRC32C(v string) (uint32, bool) {
 	return binary.BigEndian.Uint32(b), true
 }
 
-// source is the reader a Put sends: it counts and digests the bytes read, and remembers its
-// error, to tell it from the upload's.
+// source is the reader a Put sends: it counts the bytes read and computes their CRC32C, and
+// remembers its error, to tell it from the upload's.
 type source struct {
-	r    io.Reader
-	n    int64
-	sums *digests
-	err  error
+	r   io.Reader
+	n   int64
+	crc hash.Hash32
+	err error
 }
 
 func (s *source) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.n += int64(n)
-	s.sums.Write(p[:n])
+	s.crc.Write(p[:n])
 	if err != nil && err != io.EOF {
 		s.err = err
 	}
 	return n, err
-}
-
-// digests are computed over the bytes read from the source, as they are sent.
-type digests struct {
-	crc hash.Hash32 // CRC32C (Castagnoli), which Cloud Storage reports
-	sha hash.Hash   // SHA-256, which the store records
-}
-
-func newDigests() *digests {
-	return &digests{crc: crc32.New(castagnoli), sha: sha256.New()}
-}
-
-func (d *digests) Write(p []byte) {
-	d.crc.Write(p)
-	d.sha.Write(p)
 }
